@@ -1,0 +1,31 @@
+// Entry point shared by every subgraph process: database from the environment, migrations, HTTP server.
+import { openPostgres } from './db.ts';
+import { migrate } from './migrate.ts';
+import { DEFAULT_PORTS, migrationsPath, serveSubgraph, type Subgraph, type SubgraphName } from './subgraph.ts';
+import type { Database } from './db.ts';
+
+export async function runSubgraphProcess(name: SubgraphName, create: (db: Database) => Subgraph): Promise<void> {
+  const envName = `${name.toUpperCase()}_DATABASE_URL`;
+  const url = process.env[envName] ?? process.env.DATABASE_URL;
+  if (!url) {
+    console.error(`${name}: set ${envName} (or DATABASE_URL) to this bureau's PostgreSQL database. For a zero-setup demo run \`npm start\`.`);
+    process.exit(2);
+  }
+  const db = openPostgres(url);
+  if (process.env.MIGRATE_ON_START !== 'false') {
+    const { applied } = await migrate(db, migrationsPath(name));
+    if (applied.length) console.log(`${name}: applied migrations ${applied.join(', ')}`);
+  }
+  const subgraph = create(db);
+  const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
+  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0' });
+  console.log(`${name} subgraph on ${server.url.replace('0.0.0.0', 'localhost')} (database ${db.label})`);
+  const shutdown = async () => {
+    await server.stop();
+    await subgraph.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}

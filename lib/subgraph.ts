@@ -1,0 +1,139 @@
+// What every bureau's subgraph is, and how one is served over HTTP. Each subgraph folder builds a
+// `Subgraph`; this file turns it into an Apollo server, the same way for all four.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import cors from 'cors';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { parse, type GraphQLSchema } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+
+export const SUBGRAPH_NAMES = ['staffing', 'finance', 'hr', 'audit'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+export const DEFAULT_PORTS: Record<SubgraphName | 'gateway', number> = {
+  gateway: 4000,
+  staffing: 4001,
+  finance: 4002,
+  hr: 4003,
+  audit: 4004,
+};
+
+export interface Subgraph<Context extends object = object> {
+  readonly name: SubgraphName;
+  readonly schema: GraphQLSchema;
+  /** A fresh context per request: its DataLoaders must not outlive the request. */
+  createContext(): Context;
+  /** SQL statements run so far (for N+1 checks and benchmarks). */
+  sqlStatements(): number;
+  /** Database readiness, for /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function listen(app: express.Express, port: number, host: string): Promise<http.Server> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+export async function serveSubgraph(
+  subgraph: Subgraph,
+  options: { port?: number; host?: string } = {},
+): Promise<RunningServer> {
+  const app = express();
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer({
+    schema: subgraph.schema,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // Errors reach the gateway with their code; stack traces stay here.
+    includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
+  });
+  await apollo.start();
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', subgraph: subgraph.name });
+  });
+  app.get('/ready', async (_req, res) => {
+    try {
+      await subgraph.ping();
+      res.json({ status: 'ready', subgraph: subgraph.name, database: 'up' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', subgraph: subgraph.name, database: 'down' });
+    }
+  });
+  app.use(
+    '/graphql',
+    cors(),
+    express.json({ limit: '50mb' }),
+    expressMiddleware(apollo, { context: async () => subgraph.createContext() }),
+  );
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    async stop() {
+      await apollo.stop();
+    },
+  };
+}
+
+/** The slice of a generated Prisma client the shared code needs. */
+export interface PrismaLike {
+  $on(event: 'query', listener: () => void): void;
+  $queryRawUnsafe(sql: string): Promise<unknown>;
+  $disconnect(): Promise<void>;
+}
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export function sdlPath(name: SubgraphName): string {
+  return join(REPO_ROOT, 'schema', `${name}.graphql`);
+}
+
+export function migrationsPath(name: SubgraphName): string {
+  return join(REPO_ROOT, 'subgraphs', name, 'prisma', 'migrations');
+}
+
+/** Builds a subgraph the same way for every bureau: SDL from schema/, resolvers, a per-request context. */
+export function buildSubgraph<Context extends object>(options: {
+  name: SubgraphName;
+  prisma: PrismaLike;
+  resolvers: GraphQLResolverMap<Context>;
+  createContext: () => Context;
+}): Subgraph<Context> {
+  const typeDefs = parse(readFileSync(sdlPath(options.name), 'utf8'));
+  let statements = 0;
+  options.prisma.$on('query', () => {
+    statements++;
+  });
+  return {
+    name: options.name,
+    schema: buildSubgraphSchema({ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
+    createContext: options.createContext,
+    sqlStatements: () => statements,
+    ping: async () => {
+      await options.prisma.$queryRawUnsafe('SELECT 1');
+    },
+    close: () => options.prisma.$disconnect(),
+  };
+}

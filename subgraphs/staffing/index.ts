@@ -1,0 +1,16 @@
+// 编办 subgraph: units, quotas (管控数), the real-name registry (实名制).
+import { PrismaClient } from './prisma/generated/client.ts';
+import type { Database } from '../../lib/db.ts';
+import { buildSubgraph, type Subgraph } from '../../lib/subgraph.ts';
+import { StaffingData, type Context } from './data.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export function createSubgraph(db: Database): Subgraph<Context> {
+  const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
+  return buildSubgraph<Context>({
+    name: 'staffing',
+    prisma,
+    resolvers: resolvers as never,
+    createContext: () => ({ data: new StaffingData(prisma) }),
+  });
+}

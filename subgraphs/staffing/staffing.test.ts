@@ -1,0 +1,119 @@
+// The 编办 subgraph on its own: entities, batching, input errors, the unreported-staff comparison.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApolloServer } from '@apollo/server';
+import { freshDatabase, type TestDatabase } from '../../test/support/databases.ts';
+import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
+import { createSubgraph } from './index.ts';
+import type { Subgraph } from '../../lib/subgraph.ts';
+
+const UNIT_A = makeCreditCode('1', '330109', '00000001A');
+const UNIT_B = makeCreditCode('2', '330109', '00000002B');
+const ALICE = makeIdNumber('330109', '19900101', 12); // registered at A
+const BOB = makeIdNumber('330109', '19850505', 21); // in HR's roster only
+
+let tdb: TestDatabase;
+let subgraph: Subgraph;
+let server: ApolloServer;
+
+async function run(query: string, variables: Record<string, unknown> = {}) {
+  const res = await server.executeOperation({ query, variables }, { contextValue: subgraph.createContext() });
+  if (res.body.kind !== 'single') throw new Error('expected a single result');
+  return res.body.singleResult;
+}
+
+beforeAll(async () => {
+  tdb = await freshDatabase('staffing');
+  const unitCols = ['code', 'name', 'nature', 'category', 'funding_form', 'district_code', 'town_code', 'establishment_size', 'establishment_actual'];
+  await tdb.db.insertRows('unit', unitCols, [
+    [UNIT_A, '区档案馆', 'PUBLIC_INSTITUTION', 'FUNDED_INSTITUTION', 'FULL', '330109', null, 20, 18],
+    [UNIT_B, '瓜沥镇人民政府', 'ORGAN', 'TOWN_SUBDISTRICT', 'FULL', '330109', '330109113', 60, 55],
+  ]);
+  await tdb.db.insertRows(
+    'registry_record',
+    ['unit_code', 'id_number', 'name', 'post', 'post_category', 'employment_form', 'start_date', 'end_date', 'change_reason', 'recorded_at'],
+    [[UNIT_A, ALICE, '王芳', '档案整理', '辅助管理', 'LABOUR_CONTRACT', '2024-03-01', null, 'IN_SERVICE', '2024-03-05T00:00:00Z']],
+  );
+  subgraph = createSubgraph(tdb.db);
+  server = new ApolloServer({ schema: subgraph.schema });
+  await server.start();
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await subgraph?.close();
+  await tdb?.drop();
+});
+
+describe('staffing subgraph', () => {
+  it('resolves Unit entities in one SQL statement however many representations', async () => {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { code name category town { name } } } }`;
+    const before = subgraph.sqlStatements();
+    const result = await run(query, {
+      r: [UNIT_A, UNIT_B, makeCreditCode('1', '330109', '00000099Y')].map((code) => ({ __typename: 'Unit', code })),
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?._entities).toEqual([
+      { code: UNIT_A, name: '区档案馆', category: 'FUNDED_INSTITUTION', town: null },
+      { code: UNIT_B, name: '瓜沥镇人民政府', category: 'TOWN_SUBDISTRICT', town: { name: '瓜沥镇' } },
+      null,
+    ]);
+    expect(subgraph.sqlStatements() - before).toBe(1);
+  });
+
+  it('answers an unknown unit code with null and a malformed one with BAD_USER_INPUT', async () => {
+    const unknown = await run(`{ unit(code: "${makeCreditCode('1', '330109', '00000099Y')}") { name } }`);
+    expect(unknown.errors).toBeUndefined();
+    expect(unknown.data).toEqual({ unit: null });
+    const malformed = await run(`{ unit(code: "91330109MA2XXXXXX0") { name } }`);
+    expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('rejects a month that is not YYYY-MM', async () => {
+    const result = await run(`{ districtMonth(month: "2026-13") { month } }`);
+    expect(result.errors?.[0]?.message).toMatch(/Month must be a calendar month YYYY-MM/);
+  });
+
+  it('finds people in the rosters with no active registry record at that unit', async () => {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on DistrictMonth {
+      unreportedStaff { totalCount totalPeople nodes { unit { code } people { person { idNumber } name evidence { bureau kind reference } } } } } } }`;
+    const result = await run(query, {
+      r: [
+        {
+          __typename: 'DistrictMonth',
+          district: '330109',
+          month: '2026-10',
+          hrRoster: [
+            [UNIT_A, ALICE, '王芳', 'LABOUR_CONTRACT', 'HT-1'],
+            [UNIT_A, BOB, '李强', 'DISPATCH_AGREEMENT', 'HT-2'],
+            [UNIT_B, ALICE, '王芳', 'SOCIAL_INSURANCE', '7'],
+          ],
+          payrollRoster: [[UNIT_A, BOB, '李强', 'PAYROLL', '31']],
+        },
+      ],
+    });
+    expect(result.errors).toBeUndefined();
+    expect((result.data?._entities as unknown[])[0]).toEqual({
+      unreportedStaff: {
+        totalCount: 2,
+        totalPeople: 2,
+        nodes: [
+          {
+            unit: { code: UNIT_A },
+            people: [
+              {
+                person: { idNumber: BOB },
+                name: '李强',
+                evidence: [
+                  { bureau: 'FINANCE', kind: 'PAYROLL', reference: '31' },
+                  { bureau: 'HR', kind: 'DISPATCH_AGREEMENT', reference: 'HT-2' },
+                ],
+              },
+            ],
+          },
+          // Alice is registered at A, not at B, where HR has her insured.
+          { unit: { code: UNIT_B }, people: [{ person: { idNumber: ALICE }, name: '王芳', evidence: [{ bureau: 'HR', kind: 'SOCIAL_INSURANCE', reference: '7' }] }] },
+        ],
+      },
+    });
+  });
+});
