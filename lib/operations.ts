@@ -1,0 +1,17 @@
+// The named operations under schema/operations/, read by name (tests, benchmarks, the query IDE).
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './subgraph.ts';
+
+export const OPERATIONS_DIR = join(REPO_ROOT, 'schema', 'operations');
+
+export function operationNames(): string[] {
+  return readdirSync(OPERATIONS_DIR)
+    .filter((f) => f.endsWith('.graphql'))
+    .map((f) => f.slice(0, -'.graphql'.length))
+    .sort();
+}
+
+export function readOperation(name: string): string {
+  return readFileSync(join(OPERATIONS_DIR, `${name}.graphql`), 'utf8');
+}

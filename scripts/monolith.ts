@@ -1,0 +1,71 @@
+// "Monolith mode": the four subgraphs and the gateway in one process, each on its own port and its own
+// database, talking HTTP exactly as in production. Used by `npm start` and by the end-to-end tests.
+import type { Database } from '../lib/db.ts';
+import { DEFAULT_PORTS, SUBGRAPH_NAMES, serveSubgraph, type RunningServer, type Subgraph, type SubgraphName } from '../lib/subgraph.ts';
+import { startGateway } from '../gateway/server.ts';
+import { createSubgraph as createStaffing } from '../subgraphs/staffing/index.ts';
+import { createSubgraph as createFinance } from '../subgraphs/finance/index.ts';
+import { createSubgraph as createHr } from '../subgraphs/hr/index.ts';
+import { createSubgraph as createAudit } from '../subgraphs/audit/index.ts';
+
+export const SUBGRAPH_FACTORIES: Record<SubgraphName, (db: Database) => Subgraph> = {
+  staffing: createStaffing,
+  finance: createFinance,
+  hr: createHr,
+  audit: createAudit,
+};
+
+export interface Federation {
+  readonly gatewayUrl: string;
+  readonly subgraphUrls: Record<SubgraphName, string>;
+  readonly subgraphs: Record<SubgraphName, Subgraph>;
+  /** SQL statements each subgraph has run so far. */
+  sqlStatements(): Record<SubgraphName, number>;
+  stop(): Promise<void>;
+}
+
+export async function startFederation(options: {
+  dbs: Record<SubgraphName, Database>;
+  /** 'default' uses ports 4000-4004 (overridable by <NAME>_PORT / GATEWAY_PORT); 'ephemeral' lets the OS choose. */
+  ports?: 'default' | 'ephemeral';
+  host?: string;
+  supergraphPath?: string;
+}): Promise<Federation> {
+  const portOf = (name: SubgraphName | 'gateway') => {
+    if (options.ports !== 'default') return 0;
+    const env = process.env[`${name.toUpperCase()}_PORT`];
+    return env ? Number(env) : DEFAULT_PORTS[name];
+  };
+  const subgraphs = {} as Record<SubgraphName, Subgraph>;
+  const servers = {} as Record<SubgraphName, RunningServer>;
+  const started: RunningServer[] = [];
+  try {
+    for (const name of SUBGRAPH_NAMES) {
+      subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name]);
+      servers[name] = await serveSubgraph(subgraphs[name], { port: portOf(name), host: options.host });
+      started.push(servers[name]);
+    }
+    const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, servers[n].url])) as Record<SubgraphName, string>;
+    const gateway = await startGateway({
+      subgraphUrls,
+      port: portOf('gateway'),
+      host: options.host,
+      supergraphPath: options.supergraphPath,
+    });
+    return {
+      gatewayUrl: gateway.url,
+      subgraphUrls,
+      subgraphs,
+      sqlStatements: () =>
+        Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, subgraphs[n].sqlStatements()])) as Record<SubgraphName, number>,
+      async stop() {
+        await gateway.stop();
+        for (const s of started) await s.stop();
+        for (const name of SUBGRAPH_NAMES) await subgraphs[name].close();
+      },
+    };
+  } catch (err) {
+    for (const s of started) await s.stop().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,180 @@
+// Data access of audit, inspection tours and supervision (审计/巡察/监督检查): its own database only, batched per request.
+import DataLoader from 'dataloader';
+import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+
+/** Units and people are owned by 编办; this subgraph only knows their keys. */
+export type UnitParent = { code: string };
+export type PersonParent = { idNumber: string };
+export type InspectionRow = Prisma.InspectionModel;
+export type FindingRow = Prisma.FindingModel;
+export type IssueLeadRow = Prisma.IssueLeadModel;
+export type FeedbackFormRow = Prisma.FeedbackFormModel;
+export type RectificationRow = Prisma.RectificationModel;
+
+export interface LeadFilterInput {
+  unit?: string | null;
+  rule?: string | null;
+  status?: readonly IssueLeadRow['status'][] | null;
+  source?: IssueLeadRow['source'] | null;
+}
+
+export interface Context {
+  data: AuditData;
+}
+
+function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = map.get(k);
+    if (list) list.push(row);
+    else map.set(k, [row]);
+  }
+  return map;
+}
+
+const NEWEST_LEADS: Prisma.IssueLeadOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
+const OPEN_STATUSES: IssueLeadRow['status'][] = ['OPEN', 'ROUTED'];
+
+export function leadWhere(filter: LeadFilterInput | null | undefined): Prisma.IssueLeadWhereInput {
+  const where: Prisma.IssueLeadWhereInput = {};
+  if (filter?.unit) where.unitCode = filter.unit;
+  if (filter?.rule) where.rule = filter.rule;
+  if (filter?.status) where.status = { in: [...filter.status] };
+  if (filter?.source) where.source = filter.source;
+  return where;
+}
+
+/** One instance per request: DataLoaders cache only for the request's lifetime. */
+export class AuditData {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  // The gateway asks this for hundreds of units in one _entities request: one statement for all.
+  readonly openLeadsByUnit = new DataLoader<string, IssueLeadRow[]>(async (codes) => {
+    const rows = await this.prisma.issueLead.findMany({
+      where: { unitCode: { in: [...codes] }, status: { in: OPEN_STATUSES } },
+      orderBy: NEWEST_LEADS,
+    });
+    const byUnit = groupBy(rows, (r) => r.unitCode);
+    return codes.map((c) => byUnit.get(c) ?? []);
+  });
+
+  readonly leadsByUnit = new DataLoader<string, IssueLeadRow[]>(async (codes) => {
+    const rows = await this.prisma.issueLead.findMany({ where: { unitCode: { in: [...codes] } }, orderBy: NEWEST_LEADS });
+    const byUnit = groupBy(rows, (r) => r.unitCode);
+    return codes.map((c) => byUnit.get(c) ?? []);
+  });
+
+  readonly leadsByPerson = new DataLoader<string, IssueLeadRow[]>(async (ids) => {
+    const rows = await this.prisma.issueLead.findMany({ where: { idNumber: { in: [...ids] } }, orderBy: NEWEST_LEADS });
+    const byPerson = groupBy(rows, (r) => r.idNumber);
+    return ids.map((id) => byPerson.get(id) ?? []);
+  });
+
+  readonly leadById = new DataLoader<number, IssueLeadRow | null>(async (ids) => {
+    const rows = await this.prisma.issueLead.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  readonly inspectionById = new DataLoader<number, InspectionRow | null>(async (ids) => {
+    const rows = await this.prisma.inspection.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  readonly findingById = new DataLoader<number, FindingRow | null>(async (ids) => {
+    const rows = await this.prisma.finding.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  readonly feedbackFormById = new DataLoader<number, FeedbackFormRow | null>(async (ids) => {
+    const rows = await this.prisma.feedbackForm.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  // A join in the database (relationLoadStrategy 'join'), so still one statement.
+  readonly inspectionsByUnit = new DataLoader<string, InspectionRow[]>(async (codes) => {
+    const links = await this.prisma.inspectionUnit.findMany({
+      where: { unitCode: { in: [...codes] } },
+      include: { inspection: true },
+      orderBy: [{ inspection: { startedOn: 'desc' } }, { inspectionId: 'desc' }],
+      relationLoadStrategy: 'join',
+    });
+    for (const l of links) this.inspectionById.prime(l.inspectionId, l.inspection);
+    const byUnit = groupBy(links, (l) => l.unitCode);
+    return codes.map((c) => (byUnit.get(c) ?? []).map((l) => l.inspection));
+  });
+
+  readonly unitsByInspection = new DataLoader<number, UnitParent[]>(async (ids) => {
+    const links = await this.prisma.inspectionUnit.findMany({
+      where: { inspectionId: { in: [...ids] } },
+      orderBy: [{ inspectionId: 'asc' }, { unitCode: 'asc' }],
+    });
+    const byInspection = groupBy(links, (l) => l.inspectionId);
+    return ids.map((id) => (byInspection.get(id) ?? []).map((l) => ({ code: l.unitCode })));
+  });
+
+  readonly findingsByInspection = new DataLoader<number, FindingRow[]>(async (ids) => {
+    const rows = await this.prisma.finding.findMany({
+      where: { inspectionId: { in: [...ids] } },
+      orderBy: [{ foundOn: 'asc' }, { id: 'asc' }],
+    });
+    for (const r of rows) this.findingById.prime(r.id, r);
+    const byInspection = groupBy(rows, (r) => r.inspectionId);
+    return ids.map((id) => byInspection.get(id) ?? []);
+  });
+
+  readonly feedbackFormsByInspection = new DataLoader<number, FeedbackFormRow[]>(async (ids) => {
+    const rows = await this.prisma.feedbackForm.findMany({
+      where: { inspectionId: { in: [...ids] } },
+      orderBy: [{ issuedOn: 'asc' }, { id: 'asc' }],
+    });
+    for (const r of rows) this.feedbackFormById.prime(r.id, r);
+    const byInspection = groupBy(rows, (r) => r.inspectionId);
+    return ids.map((id) => byInspection.get(id) ?? []);
+  });
+
+  readonly rectificationsByUnit = new DataLoader<string, RectificationRow[]>(async (codes) => {
+    const rows = await this.prisma.rectification.findMany({
+      where: { unitCode: { in: [...codes] } },
+      orderBy: [{ deadline: 'asc' }, { id: 'asc' }],
+    });
+    const byUnit = groupBy(rows, (r) => r.unitCode);
+    return codes.map((c) => byUnit.get(c) ?? []);
+  });
+
+  readonly rectificationsByFeedbackForm = new DataLoader<number, RectificationRow[]>(async (ids) => {
+    const rows = await this.prisma.rectification.findMany({
+      where: { feedbackFormId: { in: [...ids] } },
+      orderBy: [{ deadline: 'asc' }, { id: 'asc' }],
+    });
+    const byForm = groupBy(rows, (r) => r.feedbackFormId);
+    return ids.map((id) => byForm.get(id) ?? []);
+  });
+
+  async inspections(kind: InspectionRow['kind'] | null | undefined, year: number | null | undefined) {
+    const rows = await this.prisma.inspection.findMany({
+      where: { ...(kind ? { kind } : {}), ...(year != null ? { year } : {}) },
+      orderBy: [{ startedOn: 'desc' }, { id: 'desc' }],
+    });
+    for (const r of rows) this.inspectionById.prime(r.id, r);
+    return rows;
+  }
+
+  /** Newest first by id; `before` is the last id of the previous page. */
+  async leads(filter: LeadFilterInput | null | undefined, first: number, before: number | null) {
+    const where = leadWhere(filter);
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.issueLead.findMany({
+        where: before === null ? where : { AND: [where, { id: { lt: before } }] },
+        orderBy: { id: 'desc' },
+        take: first + 1,
+      }),
+      this.prisma.issueLead.count({ where }),
+    ]);
+    return { rows, totalCount };
+  }
+}

@@ -1,0 +1,16 @@
+// 审计/巡察/监督检查 subgraph: inspections, findings, issue leads, feedback forms, rectifications.
+import { PrismaClient } from './prisma/generated/client.ts';
+import type { Database } from '../../lib/db.ts';
+import { buildSubgraph, type Subgraph } from '../../lib/subgraph.ts';
+import { AuditData, type Context } from './data.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export function createSubgraph(db: Database): Subgraph<Context> {
+  const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
+  return buildSubgraph<Context>({
+    name: 'audit',
+    prisma,
+    resolvers: resolvers as never,
+    createContext: () => ({ data: new AuditData(prisma) }),
+  });
+}

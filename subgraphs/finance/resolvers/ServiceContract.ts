@@ -1,0 +1,9 @@
+import type { ServiceContractResolvers } from '../generated/resolvers-types.ts';
+
+export const ServiceContract: ServiceContractResolvers = {
+  unit: (c) => ({ code: c.unitCode }),
+  amount: (c) => Number(c.amount),
+  workers(c, _args, { data }) {
+    return data.workersByContract.load(c.number);
+  },
+};

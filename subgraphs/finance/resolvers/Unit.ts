@@ -1,0 +1,22 @@
+import type { UnitResolvers } from '../generated/resolvers-types.ts';
+import { checkYear } from './Query.ts';
+
+export const Unit: UnitResolvers = {
+  // Units belong to the staffing subgraph; this one only hangs finance data off the code.
+  __resolveReference(ref) {
+    return { code: ref.code };
+  },
+  budget(unit, { year }, { data }) {
+    checkYear(year);
+    return data.budgetByUnitYear.load(`${year}|${unit.code}`);
+  },
+  payroll(unit, { month }, { data }) {
+    return data.payrollByUnitMonth.load(`${month}|${unit.code}`);
+  },
+  payrollTotal(unit, { month }, { data }) {
+    return data.payrollTotalByUnitMonth.load(`${month}|${unit.code}`);
+  },
+  serviceContracts(unit, _args, { data }) {
+    return data.serviceContractsByUnit.load(unit.code);
+  },
+};

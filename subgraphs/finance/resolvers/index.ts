@@ -1,0 +1,27 @@
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { DateScalar, MonthScalar } from '../../../lib/scalars.ts';
+import { EmploymentRosterScalar } from '../../../lib/roster.ts';
+import { Query } from './Query.ts';
+import { Unit } from './Unit.ts';
+import { Person } from './Person.ts';
+import { FundingStandard } from './FundingStandard.ts';
+import { PersonnelBudget } from './PersonnelBudget.ts';
+import { PayrollLine } from './PayrollLine.ts';
+import { ServiceContract } from './ServiceContract.ts';
+import { ServiceWorker } from './ServiceWorker.ts';
+import { DistrictMonth } from './DistrictMonth.ts';
+
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+  Month: MonthScalar,
+  EmploymentRoster: EmploymentRosterScalar,
+  Query,
+  Unit,
+  Person,
+  FundingStandard,
+  PersonnelBudget,
+  PayrollLine,
+  ServiceContract,
+  ServiceWorker,
+  DistrictMonth,
+};

@@ -1,0 +1,236 @@
+// Data access of the HR and social security bureau (人社局): its own database only, batched per request.
+import DataLoader from 'dataloader';
+import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
+import { monthBounds, toDateString } from '../../lib/periods.ts';
+
+// Units and people are owned by the establishment office: here they are only their keys.
+export type UnitParent = { code: string };
+export type PersonParent = { idNumber: string };
+export type RecruitmentRow = Prisma.RecruitmentModel;
+export type RecruitmentHireRow = Prisma.RecruitmentHireModel;
+export type RecruitmentStepRow = Prisma.RecruitmentStepRecordModel;
+export type EmploymentContractRow = Prisma.EmploymentContractModel;
+export type RehireAgreementRow = Prisma.RehireAgreementModel;
+export type InsuranceEnrolmentRow = Prisma.InsuranceEnrolmentModel;
+export type PayStandardRow = Prisma.PayStandardModel;
+export type ExitRecordRow = Prisma.ExitRecordModel;
+export type DistrictMonthParent = { district: string; month: string };
+
+export interface Context {
+  data: HrData;
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = map.get(k);
+    if (list) list.push(row);
+    else map.set(k, [row]);
+  }
+  return map;
+}
+
+/** Contracts in force at any time in the month: started by its last day, not ended (early or as agreed) before its first. */
+function contractActiveIn(month: string): Prisma.EmploymentContractWhereInput {
+  const { first, last } = monthBounds(month);
+  return {
+    startDate: { lte: last },
+    OR: [
+      { terminatedOn: { gte: first } },
+      { terminatedOn: null, endDate: null },
+      { terminatedOn: null, endDate: { gte: first } },
+    ],
+  };
+}
+
+/** Months are stored as 'YYYY-MM', so text comparison is calendar order. */
+function insuranceActiveIn(month: string): Prisma.InsuranceEnrolmentWhereInput {
+  return { startMonth: { lte: month }, OR: [{ endMonth: null }, { endMonth: { gte: month } }] };
+}
+
+/** One instance per request: DataLoaders cache only for the request's lifetime. */
+export class HrData {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  readonly recruitmentById = new DataLoader<number, RecruitmentRow | null>(async (ids) => {
+    const rows = await this.prisma.recruitment.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  // Keyed by "month|kind|unitCode": one statement per distinct (month, kind) in a request.
+  readonly contractsByUnit = new DataLoader<string, EmploymentContractRow[]>(async (keys) => {
+    const groups = groupBy(
+      keys.map((k) => k.split('|') as [string, string, string]),
+      ([month, kind]) => `${month}|${kind}`,
+    );
+    const result = new Map<string, EmploymentContractRow[]>();
+    for (const [group, parts] of groups) {
+      const [month, kind] = group.split('|') as [string, string];
+      const rows = await this.prisma.employmentContract.findMany({
+        where: {
+          unitCode: { in: parts.map((p) => p[2]) },
+          ...(month ? contractActiveIn(month) : {}),
+          ...(kind ? { kind: kind as EmploymentContractRow['kind'] } : {}),
+        },
+        orderBy: [{ unitCode: 'asc' }, { startDate: 'asc' }, { id: 'asc' }],
+      });
+      for (const [unit, list] of groupBy(rows, (r) => r.unitCode)) result.set(`${group}|${unit}`, list);
+    }
+    return keys.map((k) => result.get(k) ?? []);
+  });
+
+  readonly rehiresByUnit = new DataLoader<string, RehireAgreementRow[]>(async (codes) => {
+    const rows = await this.prisma.rehireAgreement.findMany({
+      where: { unitCode: { in: [...codes] } },
+      orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
+    });
+    const byUnit = groupBy(rows, (r) => r.unitCode);
+    return codes.map((c) => byUnit.get(c) ?? []);
+  });
+
+  // Keyed by "month|unitCode": one statement per distinct month in a request.
+  readonly insuranceByUnit = new DataLoader<string, InsuranceEnrolmentRow[]>(async (keys) => {
+    const groups = groupBy(keys.map((k) => k.split('|') as [string, string]), ([month]) => month);
+    const result = new Map<string, InsuranceEnrolmentRow[]>();
+    for (const [month, parts] of groups) {
+      const rows = await this.prisma.insuranceEnrolment.findMany({
+        where: { unitCode: { in: parts.map((p) => p[1]) }, ...(month ? insuranceActiveIn(month) : {}) },
+        orderBy: [{ unitCode: 'asc' }, { startMonth: 'asc' }, { id: 'asc' }],
+      });
+      for (const [unit, list] of groupBy(rows, (r) => r.unitCode)) result.set(`${month}|${unit}`, list);
+    }
+    return keys.map((k) => result.get(k) ?? []);
+  });
+
+  readonly recruitmentsByUnit = new DataLoader<string, RecruitmentRow[]>(async (codes) => {
+    const rows = await this.prisma.recruitment.findMany({
+      where: { unitCode: { in: [...codes] } },
+      orderBy: [{ announcedOn: 'desc' }, { id: 'desc' }],
+    });
+    for (const r of rows) this.recruitmentById.prime(r.id, r);
+    const byUnit = groupBy(rows, (r) => r.unitCode);
+    return codes.map((c) => byUnit.get(c) ?? []);
+  });
+
+  readonly exitsByUnit = new DataLoader<string, ExitRecordRow[]>(async (codes) => {
+    const rows = await this.prisma.exitRecord.findMany({
+      where: { unitCode: { in: [...codes] } },
+      orderBy: [{ exitOn: 'desc' }, { id: 'desc' }],
+    });
+    const byUnit = groupBy(rows, (r) => r.unitCode);
+    return codes.map((c) => byUnit.get(c) ?? []);
+  });
+
+  readonly contractsByPerson = new DataLoader<string, EmploymentContractRow[]>(async (ids) => {
+    const rows = await this.prisma.employmentContract.findMany({
+      where: { idNumber: { in: [...ids] } },
+      orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
+    });
+    const byPerson = groupBy(rows, (r) => r.idNumber);
+    return ids.map((id) => byPerson.get(id) ?? []);
+  });
+
+  readonly rehiresByPerson = new DataLoader<string, RehireAgreementRow[]>(async (ids) => {
+    const rows = await this.prisma.rehireAgreement.findMany({
+      where: { idNumber: { in: [...ids] } },
+      orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
+    });
+    const byPerson = groupBy(rows, (r) => r.idNumber);
+    return ids.map((id) => byPerson.get(id) ?? []);
+  });
+
+  readonly insuranceByPerson = new DataLoader<string, InsuranceEnrolmentRow[]>(async (ids) => {
+    const rows = await this.prisma.insuranceEnrolment.findMany({
+      where: { idNumber: { in: [...ids] } },
+      orderBy: [{ startMonth: 'asc' }, { id: 'asc' }],
+    });
+    const byPerson = groupBy(rows, (r) => r.idNumber);
+    return ids.map((id) => byPerson.get(id) ?? []);
+  });
+
+  readonly hiresByPerson = new DataLoader<string, RecruitmentHireRow[]>(async (ids) => {
+    const rows = await this.prisma.recruitmentHire.findMany({
+      where: { idNumber: { in: [...ids] } },
+      orderBy: [{ hiredOn: 'asc' }, { id: 'asc' }],
+    });
+    const byPerson = groupBy(rows, (r) => r.idNumber);
+    return ids.map((id) => byPerson.get(id) ?? []);
+  });
+
+  readonly exitsByPerson = new DataLoader<string, ExitRecordRow[]>(async (ids) => {
+    const rows = await this.prisma.exitRecord.findMany({
+      where: { idNumber: { in: [...ids] } },
+      orderBy: [{ exitOn: 'desc' }, { id: 'desc' }],
+    });
+    const byPerson = groupBy(rows, (r) => r.idNumber);
+    return ids.map((id) => byPerson.get(id) ?? []);
+  });
+
+  // PostgreSQL sorts an enum by its declaration order, which is the order of the recruitment process.
+  readonly stepsByRecruitment = new DataLoader<number, RecruitmentStepRow[]>(async (ids) => {
+    const rows = await this.prisma.recruitmentStepRecord.findMany({
+      where: { recruitmentId: { in: [...ids] } },
+      orderBy: [{ step: 'asc' }],
+    });
+    const byRecruitment = groupBy(rows, (r) => String(r.recruitmentId));
+    return ids.map((id) => byRecruitment.get(String(id)) ?? []);
+  });
+
+  readonly hiresByRecruitment = new DataLoader<number, RecruitmentHireRow[]>(async (ids) => {
+    const rows = await this.prisma.recruitmentHire.findMany({
+      where: { recruitmentId: { in: [...ids] } },
+      orderBy: [{ hiredOn: 'asc' }, { id: 'asc' }],
+    });
+    const byRecruitment = groupBy(rows, (r) => String(r.recruitmentId));
+    return ids.map((id) => byRecruitment.get(String(id)) ?? []);
+  });
+
+  payStandards(year: number): Promise<PayStandardRow[]> {
+    return this.prisma.payStandard.findMany({
+      where: { year },
+      orderBy: [{ unitCategory: 'asc' }, { postCategory: 'asc' }],
+    });
+  }
+
+  /**
+   * Everyone HR sees employed at a unit of the district in the month, in one statement: contracts and
+   * dispatch agreements in force, rehire agreements in force, insurance enrolments covering the month.
+   * A unit's district is characters 3-8 of its credit code. Casting char(n) to text drops its padding;
+   * COLLATE "C" keeps the order the same whatever the server's locale.
+   */
+  async roster(district: string, month: string): Promise<RosterRow[]> {
+    const bounds = monthBounds(month);
+    // Dates go as text cast to date, so the server's time zone cannot shift them.
+    const first = toDateString(bounds.first);
+    const last = toDateString(bounds.last);
+    const rows = await this.prisma.$queryRaw<
+      { unit_code: string; id_number: string; name: string; kind: EvidenceKind; reference: string }[]
+    >`
+      SELECT unit_code, id_number, name, kind, reference FROM (
+        SELECT c.unit_code::text AS unit_code, c.id_number::text AS id_number, c.name,
+               CASE c.kind WHEN 'DISPATCH' THEN 'DISPATCH_AGREEMENT' ELSE 'LABOUR_CONTRACT' END::text AS kind,
+               c.id AS reference
+        FROM employment_contract c
+        WHERE substring(c.unit_code from 3 for 6) = ${district}
+          AND c.start_date <= ${last}::date
+          AND (coalesce(c.terminated_on, c.end_date) IS NULL OR coalesce(c.terminated_on, c.end_date) >= ${first}::date)
+        UNION ALL
+        SELECT r.unit_code::text, r.id_number::text, r.name, 'REHIRE_AGREEMENT'::text, r.id
+        FROM rehire_agreement r
+        WHERE substring(r.unit_code from 3 for 6) = ${district}
+          AND r.start_date <= ${last}::date
+          AND (r.end_date IS NULL OR r.end_date >= ${first}::date)
+        UNION ALL
+        SELECT i.unit_code::text, i.id_number::text, i.name, 'SOCIAL_INSURANCE'::text, i.id::text
+        FROM insurance_enrolment i
+        WHERE substring(i.unit_code from 3 for 6) = ${district}
+          AND i.start_month <= ${month}
+          AND (i.end_month IS NULL OR i.end_month >= ${month})
+      ) AS evidence
+      ORDER BY unit_code COLLATE "C", id_number COLLATE "C", kind COLLATE "C", reference COLLATE "C"`;
+    return rows.map((r): RosterRow => [r.unit_code, r.id_number, r.name, r.kind, r.reference]);
+  }
+}

@@ -1,0 +1,16 @@
+// 人社局 subgraph: recruitment, labour contracts and dispatch, rehired retirees, insurance, pay standards, exits.
+import { PrismaClient } from './prisma/generated/client.ts';
+import type { Database } from '../../lib/db.ts';
+import { buildSubgraph, type Subgraph } from '../../lib/subgraph.ts';
+import { HrData, type Context } from './data.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export function createSubgraph(db: Database): Subgraph<Context> {
+  const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
+  return buildSubgraph<Context>({
+    name: 'hr',
+    prisma,
+    resolvers: resolvers as never,
+    createContext: () => ({ data: new HrData(prisma) }),
+  });
+}

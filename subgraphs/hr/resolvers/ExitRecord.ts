@@ -1,0 +1,7 @@
+import type { ExitRecordResolvers } from '../generated/resolvers-types.ts';
+
+export const ExitRecord: ExitRecordResolvers = {
+  id: (r) => String(r.id),
+  person: (r) => ({ idNumber: r.idNumber }),
+  unit: (r) => ({ code: r.unitCode }),
+};
