@@ -61,6 +61,9 @@ export async function serveSubgraph(
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // A bad variable (e.g. Month "2026-13") is the client's error: answer 200 with BAD_USER_INPUT so the
+    // gateway passes it on instead of reporting the subgraph as failed.
+    status400ForVariableCoercionErrors: false,
     // Errors reach the gateway with their code; stack traces stay here.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
   });

@@ -1,0 +1,56 @@
+// `npm start` with no database configured: embedded PGlite, demo data, the gateway answering.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../lib/subgraph.ts';
+import { postGraphQL } from './support/federation.ts';
+
+let child: ChildProcess | undefined;
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
+
+function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = output.match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}; output:\n${output}`));
+    });
+  });
+}
+
+describe('npm start (embedded default)', () => {
+  it('serves the gateway with demo data when no database URL is set', async () => {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_PORT: String(base), STAFFING_PORT: String(base + 1), FINANCE_PORT: String(base + 2), HR_PORT: String(base + 3), AUDIT_PORT: String(base + 4) };
+    for (const name of ['STAFFING', 'FINANCE', 'HR', 'AUDIT']) delete env[`${name}_DATABASE_URL`];
+    delete env.DATABASE_URL;
+    delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not for the child
+    child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [, url] = await waitForLine(child, /Gateway ready in [\d.]+ s: (\S+)/, 90_000);
+    expect(url).toBe(`http://127.0.0.1:${base}/graphql`);
+    const res = await postGraphQL<any>(url!, {
+      query: '{ districtMonth(month: "2026-10") { unreportedStaff(first: 1) { totalCount nodes { unit { name openLeads { id } } people { name } } } } }',
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.districtMonth.unreportedStaff.totalCount).toBeGreaterThanOrEqual(20);
+    expect(res.data.districtMonth.unreportedStaff.nodes[0].people.length).toBeGreaterThan(0);
+  }, 120_000);
+});
