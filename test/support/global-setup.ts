@@ -3,8 +3,8 @@ import { testBackend } from './databases.ts';
 
 export default async function globalSetup(): Promise<void> {
   const backend = await testBackend();
-  process.env.TEST_DB_BACKEND = backend.kind;
   console.log(
-    `\n[tests] database: ${backend.kind === 'postgres' ? `PostgreSQL server at ${backend.serverUrl.replace(/\/\/[^@]*@/, '//')}` : 'embedded PGlite (no PostgreSQL server reachable)'}\n`,
+    `\n[tests] database: ${backend.kind === 'postgres' ? `PostgreSQL server at ${backend.serverUrl.replace(/\/\/[^@]*@/, '//')}` : `embedded PGlite (${process.env.TEST_DB_BACKEND === 'pglite' ? 'TEST_DB_BACKEND=pglite' : 'no PostgreSQL server reachable'})`}\n`,
   );
+  process.env.TEST_DB_BACKEND = backend.kind;
 }
