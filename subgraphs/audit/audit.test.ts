@@ -1,75 +1,62 @@
 // The 审计/巡察/监督检查 subgraph on its own: entity fields, batching, inspections, lead paging, input errors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApolloServer } from '@apollo/server';
-import { freshDatabase, type TestDatabase } from '../../test/support/databases.ts';
+import { startSubgraph, type SubgraphHarness } from '../../test/support/subgraph.ts';
 import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
 import { createSubgraph } from './index.ts';
-import type { Subgraph } from '../../lib/subgraph.ts';
 
 const UNITS = ['00000001A', '00000002B', '00000003C', '00000004D', '00000005E'].map((org) => makeCreditCode('1', '330109', org));
 const [UNIT_A, UNIT_B] = UNITS as [string, string];
 const ALICE = makeIdNumber('330109', '19900101', 12);
 const BOB = makeIdNumber('330109', '19850505', 21);
 
-let tdb: TestDatabase;
-let subgraph: Subgraph;
-let server: ApolloServer;
+let h: SubgraphHarness;
 
-async function run(query: string, variables: Record<string, unknown> = {}) {
-  const res = await server.executeOperation({ query, variables }, { contextValue: subgraph.createContext() });
-  if (res.body.kind !== 'single') throw new Error('expected a single result');
-  return res.body.singleResult;
-}
+const run = (query: string, variables?: Record<string, unknown>) => h.run(query, variables);
 
 const leadCols = ['id', 'unit_code', 'id_number', 'source', 'rule', 'finding_id', 'period', 'description', 'status', 'routed_to', 'evidence_bureaus', 'created_at', 'closed_at'];
 
 beforeAll(async () => {
-  tdb = await freshDatabase('audit');
-  const { db } = tdb;
-  await db.insertRows('inspection', ['id', 'kind', 'title', 'year', 'stage', 'started_on', 'ended_on'], [
-    [1, 'SPECIAL_INSPECTION', '2026年编外用工专项检查', 2026, 'RECTIFICATION', '2026-03-01', null],
-    [2, 'INSPECTION_TOUR', '区委第三轮巡察', 2025, null, '2025-09-01', '2025-11-30'],
-  ]);
-  await db.insertRows('inspection_unit', ['inspection_id', 'unit_code'], [
-    [1, UNIT_B],
-    [1, UNIT_A],
-    [2, UNIT_A],
-  ]);
-  await db.insertRows('finding', ['id', 'inspection_id', 'unit_code', 'description', 'rule', 'found_on'], [
-    [1, 1, UNIT_A, '2人未实名登记', 'UNREPORTED_STAFF', '2026-04-10'],
-  ]);
-  await db.insertRows('feedback_form', ['id', 'inspection_id', 'unit_code', 'issued_on', 'content', 'deadline'], [
-    [1, 1, UNIT_A, '2026-05-01', '限期补办实名登记', '2026-07-31'],
-  ]);
-  await db.insertRows(
-    'rectification',
-    ['id', 'unit_code', 'feedback_form_id', 'finding_id', 'description', 'deadline', 'status', 'completed_on', 'progress_note'],
-    [
-      [1, UNIT_A, 1, 1, '补办实名登记', '2026-07-31', 'COMPLETED', '2026-07-15', '已补办'],
-      [2, UNIT_A, 1, null, '清退超员人员', '2026-06-30', 'IN_PROGRESS', null, null],
-      [3, UNIT_B, null, null, '规范合同签订', '2026-09-30', 'PENDING', null, null],
-    ],
-  );
-  await db.insertRows('issue_lead', leadCols, [
-    [1, UNIT_A, ALICE, 'SPECIAL_INSPECTION', 'UNREPORTED_STAFF', 1, '2026-04', '王芳未实名登记', 'OPEN', null, '{HR,FINANCE}', '2026-04-10T08:00:00Z', null],
-    [2, UNIT_A, null, 'RULE_SWEEP', 'OVER_QUOTA', null, '2026', '超编使用编外人员', 'ROUTED', 'INSPECTION_TOUR', '{STAFFING}', '2026-05-01T08:00:00Z', null],
-    [3, UNIT_A, BOB, 'REPORT', null, null, null, '举报：李强吃空饷', 'CLOSED', null, '{FINANCE}', '2026-06-01T08:00:00Z', '2026-06-20T08:00:00Z'],
-    // Same instant as lead 2: the tie goes to the higher id.
-    [4, UNIT_A, BOB, 'RULE_SWEEP', 'UNREPORTED_STAFF', null, '2026-05', '李强未实名登记', 'OPEN', null, null, '2026-05-01T08:00:00Z', null],
-    [5, UNITS[1], null, 'RULE_SWEEP', 'OVER_QUOTA', null, '2026', '超编', 'OPEN', null, '{STAFFING}', '2026-03-01T08:00:00Z', null],
-    [6, UNITS[2], null, 'RULE_SWEEP', 'OVER_QUOTA', null, '2026', '超编', 'RESOLVED_BY_DATA', null, '{STAFFING}', '2026-03-01T08:00:00Z', '2026-04-01T08:00:00Z'],
-    [7, UNITS[3], ALICE, 'SPECIAL_AUDIT', null, null, '2025', '工资发放异常', 'ROUTED', 'DISCIPLINE', '{FINANCE,AUDIT}', '2026-02-01T08:00:00Z', null],
-    [8, UNITS[4], null, 'PERFORMANCE_EVALUATION', null, null, '2025', '考评扣分', 'OPEN', null, '{STAFFING}', '2026-01-15T08:00:00Z', null],
-  ]);
-  subgraph = createSubgraph(tdb.db);
-  server = new ApolloServer({ schema: subgraph.schema });
-  await server.start();
+  h = await startSubgraph('audit', createSubgraph, async (db) => {
+    await db.insertRows('inspection', ['id', 'kind', 'title', 'year', 'stage', 'started_on', 'ended_on'], [
+      [1, 'SPECIAL_INSPECTION', '2026年编外用工专项检查', 2026, 'RECTIFICATION', '2026-03-01', null],
+      [2, 'INSPECTION_TOUR', '区委第三轮巡察', 2025, null, '2025-09-01', '2025-11-30'],
+    ]);
+    await db.insertRows('inspection_unit', ['inspection_id', 'unit_code'], [
+      [1, UNIT_B],
+      [1, UNIT_A],
+      [2, UNIT_A],
+    ]);
+    await db.insertRows('finding', ['id', 'inspection_id', 'unit_code', 'description', 'rule', 'found_on'], [
+      [1, 1, UNIT_A, '2人未实名登记', 'UNREPORTED_STAFF', '2026-04-10'],
+    ]);
+    await db.insertRows('feedback_form', ['id', 'inspection_id', 'unit_code', 'issued_on', 'content', 'deadline'], [
+      [1, 1, UNIT_A, '2026-05-01', '限期补办实名登记', '2026-07-31'],
+    ]);
+    await db.insertRows(
+      'rectification',
+      ['id', 'unit_code', 'feedback_form_id', 'finding_id', 'description', 'deadline', 'status', 'completed_on', 'progress_note'],
+      [
+        [1, UNIT_A, 1, 1, '补办实名登记', '2026-07-31', 'COMPLETED', '2026-07-15', '已补办'],
+        [2, UNIT_A, 1, null, '清退超员人员', '2026-06-30', 'IN_PROGRESS', null, null],
+        [3, UNIT_B, null, null, '规范合同签订', '2026-09-30', 'PENDING', null, null],
+      ],
+    );
+    await db.insertRows('issue_lead', leadCols, [
+      [1, UNIT_A, ALICE, 'SPECIAL_INSPECTION', 'UNREPORTED_STAFF', 1, '2026-04', '王芳未实名登记', 'OPEN', null, '{HR,FINANCE}', '2026-04-10T08:00:00Z', null],
+      [2, UNIT_A, null, 'RULE_SWEEP', 'OVER_QUOTA', null, '2026', '超编使用编外人员', 'ROUTED', 'INSPECTION_TOUR', '{STAFFING}', '2026-05-01T08:00:00Z', null],
+      [3, UNIT_A, BOB, 'REPORT', null, null, null, '举报：李强吃空饷', 'CLOSED', null, '{FINANCE}', '2026-06-01T08:00:00Z', '2026-06-20T08:00:00Z'],
+      // Same instant as lead 2: the tie goes to the higher id.
+      [4, UNIT_A, BOB, 'RULE_SWEEP', 'UNREPORTED_STAFF', null, '2026-05', '李强未实名登记', 'OPEN', null, null, '2026-05-01T08:00:00Z', null],
+      [5, UNITS[1], null, 'RULE_SWEEP', 'OVER_QUOTA', null, '2026', '超编', 'OPEN', null, '{STAFFING}', '2026-03-01T08:00:00Z', null],
+      [6, UNITS[2], null, 'RULE_SWEEP', 'OVER_QUOTA', null, '2026', '超编', 'RESOLVED_BY_DATA', null, '{STAFFING}', '2026-03-01T08:00:00Z', '2026-04-01T08:00:00Z'],
+      [7, UNITS[3], ALICE, 'SPECIAL_AUDIT', null, null, '2025', '工资发放异常', 'ROUTED', 'DISCIPLINE', '{FINANCE,AUDIT}', '2026-02-01T08:00:00Z', null],
+      [8, UNITS[4], null, 'PERFORMANCE_EVALUATION', null, null, '2025', '考评扣分', 'OPEN', null, '{STAFFING}', '2026-01-15T08:00:00Z', null],
+    ]);
+  });
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await subgraph?.close();
-  await tdb?.drop();
+  await h?.stop();
 });
 
 const OPEN_LEADS = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit {
@@ -78,12 +65,12 @@ const OPEN_LEADS = `query($r: [_Any!]!) { _entities(representations: $r) { ... o
 describe('audit subgraph', () => {
   it('answers Unit.openLeads for any number of units in one SQL statement, open and routed only, newest first', async () => {
     const reps = (codes: string[]) => ({ r: codes.map((code) => ({ __typename: 'Unit', code })) });
-    const before1 = subgraph.sqlStatements();
+    const before1 = h.subgraph.sqlStatements();
     const one = await run(OPEN_LEADS, reps([UNIT_A]));
-    const cost1 = subgraph.sqlStatements() - before1;
-    const before5 = subgraph.sqlStatements();
+    const cost1 = h.subgraph.sqlStatements() - before1;
+    const before5 = h.subgraph.sqlStatements();
     const five = await run(OPEN_LEADS, reps(UNITS));
-    const cost5 = subgraph.sqlStatements() - before5;
+    const cost5 = h.subgraph.sqlStatements() - before5;
 
     expect(one.errors).toBeUndefined();
     expect(five.errors).toBeUndefined();
@@ -105,7 +92,7 @@ describe('audit subgraph', () => {
 
   it('lists every lead about a person, closed ones included', async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { idNumber leads { id status unit { code } } } } }`;
-    const before = subgraph.sqlStatements();
+    const before = h.subgraph.sqlStatements();
     const result = await run(query, { r: [ALICE, BOB, makeIdNumber('330109', '20000101', 33)].map((idNumber) => ({ __typename: 'Person', idNumber })) });
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities).toEqual([
@@ -113,7 +100,7 @@ describe('audit subgraph', () => {
       { idNumber: BOB, leads: [{ id: '3', status: 'CLOSED', unit: { code: UNIT_A } }, { id: '4', status: 'OPEN', unit: { code: UNIT_A } }] },
       { idNumber: makeIdNumber('330109', '20000101', 33), leads: [] },
     ]);
-    expect(subgraph.sqlStatements() - before).toBe(1);
+    expect(h.subgraph.sqlStatements() - before).toBe(1);
   });
 
   it('resolves an inspection with its units, findings, feedback forms and rectifications', async () => {
@@ -162,7 +149,7 @@ describe('audit subgraph', () => {
 
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit {
       inspections { id } rectifications { id deadline } leads { id } } } }`;
-    const before = subgraph.sqlStatements();
+    const before = h.subgraph.sqlStatements();
     const result = await run(query, { r: [UNIT_A, UNIT_B, UNITS[2]].map((code) => ({ __typename: 'Unit', code })) });
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities).toEqual([
@@ -175,7 +162,7 @@ describe('audit subgraph', () => {
       { inspections: [], rectifications: [], leads: [{ id: '6' }] },
     ]);
     // One statement per field, whatever the number of units.
-    expect(subgraph.sqlStatements() - before).toBe(3);
+    expect(h.subgraph.sqlStatements() - before).toBe(3);
   });
 
   it('pages leads newest first with a total count, and filters them', async () => {

@@ -1,6 +1,7 @@
 // Data access of audit, inspection tours and supervision (审计/巡察/监督检查): its own database only, batched per request.
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import { groupBy } from '../../lib/batch.ts';
 
 /** Units and people are owned by 编办; this subgraph only knows their keys. */
 export type UnitParent = { code: string };
@@ -22,16 +23,6 @@ export interface Context {
   data: AuditData;
 }
 
-function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = map.get(k);
-    if (list) list.push(row);
-    else map.set(k, [row]);
-  }
-  return map;
-}
 
 const NEWEST_LEADS: Prisma.IssueLeadOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
 const OPEN_STATUSES: IssueLeadRow['status'][] = ['OPEN', 'ROUTED'];

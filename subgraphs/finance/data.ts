@@ -2,6 +2,7 @@
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { RosterRow } from '../../lib/roster.ts';
+import { groupBy } from '../../lib/batch.ts';
 
 export type UnitParent = { code: string };
 export type PersonParent = { idNumber: string };
@@ -17,16 +18,6 @@ export interface Context {
   data: FinanceData;
 }
 
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = map.get(k);
-    if (list) list.push(row);
-    else map.set(k, [row]);
-  }
-  return map;
-}
 
 /** Splits "arg|code" keys into the codes asked for under each argument value. */
 function codesByArgument(keys: readonly string[]): Map<string, string[]> {

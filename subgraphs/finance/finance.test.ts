@@ -1,10 +1,8 @@
 // The 区财政局 subgraph on its own: entities, batching, the payroll roster, input errors, Decimal to Float.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApolloServer } from '@apollo/server';
-import { freshDatabase, type TestDatabase } from '../../test/support/databases.ts';
+import { startSubgraph, type SubgraphHarness } from '../../test/support/subgraph.ts';
 import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
 import { createSubgraph } from './index.ts';
-import type { Subgraph } from '../../lib/subgraph.ts';
 
 const UNIT_A = makeCreditCode('1', '330109', '00000001A');
 const UNIT_B = makeCreditCode('2', '330109', '00000002B');
@@ -14,72 +12,57 @@ const ALICE = makeIdNumber('330109', '19900101', 12);
 const BOB = makeIdNumber('330109', '19850505', 21);
 const CAROL = makeIdNumber('330109', '19920202', 32);
 
-let tdb: TestDatabase;
-let subgraph: Subgraph;
-let server: ApolloServer;
+let h: SubgraphHarness;
 
-async function run(query: string, variables: Record<string, unknown> = {}) {
-  const res = await server.executeOperation({ query, variables }, { contextValue: subgraph.createContext() });
-  if (res.body.kind !== 'single') throw new Error('expected a single result');
-  return res.body.singleResult;
-}
+const run = (query: string, variables?: Record<string, unknown>) => h.run(query, variables);
 
-/** Runs a query and returns its result with the number of SQL statements it took. */
-async function counted(query: string, variables: Record<string, unknown> = {}) {
-  const before = subgraph.sqlStatements();
-  const result = await run(query, variables);
-  return { result, statements: subgraph.sqlStatements() - before };
-}
+const counted = (query: string, variables?: Record<string, unknown>) => h.counted(query, variables);
 
 const units = (...codes: string[]) => codes.map((code) => ({ __typename: 'Unit', code }));
 
 beforeAll(async () => {
-  tdb = await freshDatabase('finance');
-  await tdb.db.insertRows('funding_standard', ['category', 'year', 'amount_per_head'], [
-    ['DISTRICT_ORGAN', 2026, '60000.50'],
-    ['FUNDED_INSTITUTION', 2026, '55000.00'],
-    ['DISTRICT_ORGAN', 2025, '58000.00'],
-  ]);
-  await tdb.db.insertRows(
-    'personnel_budget',
-    ['unit_code', 'year', 'headcount_basis', 'standard_per_head', 'amount', 'registry_snapshot_date'],
-    [
-      [UNIT_A, 2026, 10, '55000.25', '550002.50', '2025-10-31'],
-      [UNIT_B, 2026, 4, '60000.50', '240002.00', '2025-10-31'],
-      [UNIT_A, 2025, 9, '54000.00', '486000.00', '2024-10-31'],
-    ],
-  );
-  await tdb.db.insertRows('payroll_line', ['id', 'unit_code', 'id_number', 'name', 'month', 'gross_pay', 'funding_source'], [
-    [1, UNIT_A, ALICE, '王芳', '2026-10', '4800.50', 'BUDGET'],
-    [2, UNIT_A, BOB, '李强', '2026-10', '5200.00', 'UNIT_OWN_FUNDS'],
-    [3, UNIT_A, ALICE, '王芳', '2026-10', '300.25', 'SPECIAL_FUND'],
-    [4, UNIT_A, ALICE, '王芳', '2026-09', '4800.50', 'BUDGET'],
-    [5, UNIT_B, CAROL, '陈静', '2026-10', '4500.00', 'BUDGET'],
-    [6, UNIT_ELSEWHERE, BOB, '李强', '2026-10', '3000.00', 'BUDGET'],
-  ]);
-  await tdb.db.insertRows(
-    'service_contract',
-    ['number', 'unit_code', 'function', 'supplier_name', 'supplier_code', 'start_date', 'end_date', 'amount'],
-    [
-      ['GM-2025-007', UNIT_A, 'SECURITY', '萧山保安服务公司', makeCreditCode('3', '330109', '00000101K'), '2025-01-01', '2025-12-31', '180000.00'],
-      ['GM-2026-003', UNIT_A, 'CLEANING', '萧山物业公司', makeCreditCode('3', '330109', '00000102M'), '2026-01-01', '2026-12-31', '96000.80'],
-      ['GM-2026-011', UNIT_B, 'GREENING', '萧山园林公司', makeCreditCode('3', '330109', '00000103P'), '2026-03-01', '2027-02-28', '50000.00'],
-    ],
-  );
-  await tdb.db.insertRows('service_contract_worker', ['contract_number', 'id_number', 'name'], [
-    ['GM-2026-003', CAROL, '陈静'],
-    ['GM-2026-003', BOB, '李强'],
-    ['GM-2026-011', ALICE, '王芳'],
-  ]);
-  subgraph = createSubgraph(tdb.db);
-  server = new ApolloServer({ schema: subgraph.schema });
-  await server.start();
+  h = await startSubgraph('finance', createSubgraph, async (db) => {
+    await db.insertRows('funding_standard', ['category', 'year', 'amount_per_head'], [
+      ['DISTRICT_ORGAN', 2026, '60000.50'],
+      ['FUNDED_INSTITUTION', 2026, '55000.00'],
+      ['DISTRICT_ORGAN', 2025, '58000.00'],
+    ]);
+    await db.insertRows(
+      'personnel_budget',
+      ['unit_code', 'year', 'headcount_basis', 'standard_per_head', 'amount', 'registry_snapshot_date'],
+      [
+        [UNIT_A, 2026, 10, '55000.25', '550002.50', '2025-10-31'],
+        [UNIT_B, 2026, 4, '60000.50', '240002.00', '2025-10-31'],
+        [UNIT_A, 2025, 9, '54000.00', '486000.00', '2024-10-31'],
+      ],
+    );
+    await db.insertRows('payroll_line', ['id', 'unit_code', 'id_number', 'name', 'month', 'gross_pay', 'funding_source'], [
+      [1, UNIT_A, ALICE, '王芳', '2026-10', '4800.50', 'BUDGET'],
+      [2, UNIT_A, BOB, '李强', '2026-10', '5200.00', 'UNIT_OWN_FUNDS'],
+      [3, UNIT_A, ALICE, '王芳', '2026-10', '300.25', 'SPECIAL_FUND'],
+      [4, UNIT_A, ALICE, '王芳', '2026-09', '4800.50', 'BUDGET'],
+      [5, UNIT_B, CAROL, '陈静', '2026-10', '4500.00', 'BUDGET'],
+      [6, UNIT_ELSEWHERE, BOB, '李强', '2026-10', '3000.00', 'BUDGET'],
+    ]);
+    await db.insertRows(
+      'service_contract',
+      ['number', 'unit_code', 'function', 'supplier_name', 'supplier_code', 'start_date', 'end_date', 'amount'],
+      [
+        ['GM-2025-007', UNIT_A, 'SECURITY', '萧山保安服务公司', makeCreditCode('3', '330109', '00000101K'), '2025-01-01', '2025-12-31', '180000.00'],
+        ['GM-2026-003', UNIT_A, 'CLEANING', '萧山物业公司', makeCreditCode('3', '330109', '00000102M'), '2026-01-01', '2026-12-31', '96000.80'],
+        ['GM-2026-011', UNIT_B, 'GREENING', '萧山园林公司', makeCreditCode('3', '330109', '00000103P'), '2026-03-01', '2027-02-28', '50000.00'],
+      ],
+    );
+    await db.insertRows('service_contract_worker', ['contract_number', 'id_number', 'name'], [
+      ['GM-2026-003', CAROL, '陈静'],
+      ['GM-2026-003', BOB, '李强'],
+      ['GM-2026-011', ALICE, '王芳'],
+    ]);
+  });
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await subgraph?.close();
-  await tdb?.drop();
+  await h?.stop();
 });
 
 describe('finance subgraph', () => {

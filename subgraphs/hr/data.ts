@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds, toDateString } from '../../lib/periods.ts';
+import { groupBy } from '../../lib/batch.ts';
 
 // Units and people are owned by the establishment office: here they are only their keys.
 export type UnitParent = { code: string };
@@ -21,16 +22,6 @@ export interface Context {
   data: HrData;
 }
 
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = map.get(k);
-    if (list) list.push(row);
-    else map.set(k, [row]);
-  }
-  return map;
-}
 
 /** Contracts in force at any time in the month: started by its last day, not ended (early or as agreed) before its first. */
 function contractActiveIn(month: string): Prisma.EmploymentContractWhereInput {

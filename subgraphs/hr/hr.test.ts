@@ -1,10 +1,8 @@
 // The 人社局 subgraph on its own: entities, batching, months in force, the HR roster, input errors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApolloServer } from '@apollo/server';
-import { freshDatabase, type TestDatabase } from '../../test/support/databases.ts';
+import { startSubgraph, type SubgraphHarness } from '../../test/support/subgraph.ts';
 import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
 import { createSubgraph } from './index.ts';
-import type { Subgraph } from '../../lib/subgraph.ts';
 
 const UNIT_A = makeCreditCode('1', '330109', '00000001A');
 const UNIT_B = makeCreditCode('2', '330109', '00000002B');
@@ -15,110 +13,96 @@ const BOB = makeIdNumber('330109', '19850505', 21);
 const CAROL = makeIdNumber('330109', '19900303', 32);
 const DAVE = makeIdNumber('330109', '19950707', 41);
 
-let tdb: TestDatabase;
-let subgraph: Subgraph;
-let server: ApolloServer;
+let h: SubgraphHarness;
 
-async function run(query: string, variables: Record<string, unknown> = {}) {
-  const res = await server.executeOperation({ query, variables }, { contextValue: subgraph.createContext() });
-  if (res.body.kind !== 'single') throw new Error('expected a single result');
-  return res.body.singleResult;
-}
+const run = (query: string, variables?: Record<string, unknown>) => h.run(query, variables);
 
 /** Runs the query and returns its result with the number of SQL statements it took. */
-async function counted(query: string, variables: Record<string, unknown> = {}) {
-  const before = subgraph.sqlStatements();
-  const result = await run(query, variables);
-  return { result, statements: subgraph.sqlStatements() - before };
-}
+const counted = (query: string, variables?: Record<string, unknown>) => h.counted(query, variables);
 
 beforeAll(async () => {
-  tdb = await freshDatabase('hr');
-  await tdb.db.insertRows(
-    'employment_contract',
-    ['id', 'id_number', 'name', 'unit_code', 'kind', 'dispatch_agency', 'start_date', 'end_date', 'signed_on', 'terminated_on'],
-    [
-      ['HT-1', ALICE, '王芳', UNIT_A, 'LABOUR_CONTRACT', null, '2025-01-01', null, '2024-12-20', null],
-      ['HT-2', BOB, '李强', UNIT_A, 'DISPATCH', '杭州人力派遣有限公司', '2026-01-01', '2026-12-31', '2025-12-15', null],
-      // Terminated before October 2026 although agreed to run to 2027.
-      ['HT-3', CAROL, '张丽', UNIT_A, 'LABOUR_CONTRACT', null, '2024-01-01', '2027-12-31', '2023-12-20', '2026-09-15'],
-      // Starts after October 2026.
-      ['HT-4', DAVE, '陈伟', UNIT_A, 'LABOUR_CONTRACT', null, '2026-11-01', null, '2026-10-20', null],
-      // Ends on the first day of October 2026: still in force that month.
-      ['HT-5', ALICE, '王芳', UNIT_B, 'LABOUR_CONTRACT', null, '2024-01-01', '2026-10-01', '2023-12-28', null],
-      ['HT-6', BOB, '李强', UNIT_ELSEWHERE, 'LABOUR_CONTRACT', null, '2025-01-01', null, '2024-12-28', null],
-    ],
-  );
-  await tdb.db.insertRows(
-    'rehire_agreement',
-    ['id', 'id_number', 'name', 'unit_code', 'retired_on', 'start_date', 'end_date'],
-    [
-      ['FP-1', CAROL, '张丽', UNIT_B, '2023-06-30', '2023-07-01', null],
-      ['FP-2', DAVE, '陈伟', UNIT_A, '2023-12-31', '2024-01-01', '2026-09-30'],
-    ],
-  );
-  await tdb.db.insertRows(
-    'insurance_enrolment',
-    ['id', 'id_number', 'name', 'unit_code', 'start_month', 'end_month'],
-    [
-      [1, ALICE, '王芳', UNIT_A, '2025-01', null],
-      [2, BOB, '李强', UNIT_B, '2026-01', '2026-09'],
-      [3, CAROL, '张丽', UNIT_ELSEWHERE, '2026-01', null],
-      [4, DAVE, '陈伟', UNIT_B, '2026-10', '2026-10'],
-    ],
-  );
-  await tdb.db.insertRows(
-    'recruitment',
-    ['id', 'unit_code', 'announcement_number', 'title', 'announced_on', 'posts'],
-    [
-      [1, UNIT_A, 'XS-2025-07', '区档案馆2025年编外人员招聘', '2025-03-01', 1],
-      [2, UNIT_A, 'XS-2026-03', '区档案馆2026年编外人员招聘', '2026-03-01', 2],
-    ],
-  );
-  await tdb.db.insertRows(
-    'recruitment_step',
-    ['recruitment_id', 'step', 'completed_on'],
-    [
-      [2, 'INTERVIEW', '2026-04-20'],
-      [2, 'ANNOUNCEMENT', '2026-03-01'],
-      [2, 'WRITTEN_EXAM', '2026-04-10'],
-      [2, 'REGISTRATION', '2026-03-15'],
-    ],
-  );
-  await tdb.db.insertRows(
-    'recruitment_hire',
-    ['recruitment_id', 'id_number', 'name', 'hired_on'],
-    [
-      [2, DAVE, '陈伟', '2026-06-01'],
-      [2, CAROL, '张丽', '2026-05-20'],
-    ],
-  );
-  await tdb.db.insertRows(
-    'exit_record',
-    ['id_number', 'unit_code', 'exit_on', 'reason'],
-    [
-      [CAROL, UNIT_A, '2026-09-15', 'RESIGNED'],
-      [DAVE, UNIT_A, '2026-09-30', 'RETIRED'],
-    ],
-  );
-  await tdb.db.insertRows(
-    'pay_standard',
-    ['year', 'unit_category', 'post_category', 'monthly_max'],
-    [
-      [2026, 'FUNDED_INSTITUTION', '辅助管理', '6500.50'],
-      [2026, 'DISTRICT_ORGAN', '辅助管理', '7000.00'],
-      [2025, 'DISTRICT_ORGAN', '辅助管理', '6800.00'],
-    ],
-  );
-  subgraph = createSubgraph(tdb.db);
-  server = new ApolloServer({ schema: subgraph.schema });
-  await server.start();
+  h = await startSubgraph('hr', createSubgraph, async (db) => {
+    await db.insertRows(
+      'employment_contract',
+      ['id', 'id_number', 'name', 'unit_code', 'kind', 'dispatch_agency', 'start_date', 'end_date', 'signed_on', 'terminated_on'],
+      [
+        ['HT-1', ALICE, '王芳', UNIT_A, 'LABOUR_CONTRACT', null, '2025-01-01', null, '2024-12-20', null],
+        ['HT-2', BOB, '李强', UNIT_A, 'DISPATCH', '杭州人力派遣有限公司', '2026-01-01', '2026-12-31', '2025-12-15', null],
+        // Terminated before October 2026 although agreed to run to 2027.
+        ['HT-3', CAROL, '张丽', UNIT_A, 'LABOUR_CONTRACT', null, '2024-01-01', '2027-12-31', '2023-12-20', '2026-09-15'],
+        // Starts after October 2026.
+        ['HT-4', DAVE, '陈伟', UNIT_A, 'LABOUR_CONTRACT', null, '2026-11-01', null, '2026-10-20', null],
+        // Ends on the first day of October 2026: still in force that month.
+        ['HT-5', ALICE, '王芳', UNIT_B, 'LABOUR_CONTRACT', null, '2024-01-01', '2026-10-01', '2023-12-28', null],
+        ['HT-6', BOB, '李强', UNIT_ELSEWHERE, 'LABOUR_CONTRACT', null, '2025-01-01', null, '2024-12-28', null],
+      ],
+    );
+    await db.insertRows(
+      'rehire_agreement',
+      ['id', 'id_number', 'name', 'unit_code', 'retired_on', 'start_date', 'end_date'],
+      [
+        ['FP-1', CAROL, '张丽', UNIT_B, '2023-06-30', '2023-07-01', null],
+        ['FP-2', DAVE, '陈伟', UNIT_A, '2023-12-31', '2024-01-01', '2026-09-30'],
+      ],
+    );
+    await db.insertRows(
+      'insurance_enrolment',
+      ['id', 'id_number', 'name', 'unit_code', 'start_month', 'end_month'],
+      [
+        [1, ALICE, '王芳', UNIT_A, '2025-01', null],
+        [2, BOB, '李强', UNIT_B, '2026-01', '2026-09'],
+        [3, CAROL, '张丽', UNIT_ELSEWHERE, '2026-01', null],
+        [4, DAVE, '陈伟', UNIT_B, '2026-10', '2026-10'],
+      ],
+    );
+    await db.insertRows(
+      'recruitment',
+      ['id', 'unit_code', 'announcement_number', 'title', 'announced_on', 'posts'],
+      [
+        [1, UNIT_A, 'XS-2025-07', '区档案馆2025年编外人员招聘', '2025-03-01', 1],
+        [2, UNIT_A, 'XS-2026-03', '区档案馆2026年编外人员招聘', '2026-03-01', 2],
+      ],
+    );
+    await db.insertRows(
+      'recruitment_step',
+      ['recruitment_id', 'step', 'completed_on'],
+      [
+        [2, 'INTERVIEW', '2026-04-20'],
+        [2, 'ANNOUNCEMENT', '2026-03-01'],
+        [2, 'WRITTEN_EXAM', '2026-04-10'],
+        [2, 'REGISTRATION', '2026-03-15'],
+      ],
+    );
+    await db.insertRows(
+      'recruitment_hire',
+      ['recruitment_id', 'id_number', 'name', 'hired_on'],
+      [
+        [2, DAVE, '陈伟', '2026-06-01'],
+        [2, CAROL, '张丽', '2026-05-20'],
+      ],
+    );
+    await db.insertRows(
+      'exit_record',
+      ['id_number', 'unit_code', 'exit_on', 'reason'],
+      [
+        [CAROL, UNIT_A, '2026-09-15', 'RESIGNED'],
+        [DAVE, UNIT_A, '2026-09-30', 'RETIRED'],
+      ],
+    );
+    await db.insertRows(
+      'pay_standard',
+      ['year', 'unit_category', 'post_category', 'monthly_max'],
+      [
+        [2026, 'FUNDED_INSTITUTION', '辅助管理', '6500.50'],
+        [2026, 'DISTRICT_ORGAN', '辅助管理', '7000.00'],
+        [2025, 'DISTRICT_ORGAN', '辅助管理', '6800.00'],
+      ],
+    );
+  });
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await subgraph?.close();
-  await tdb?.drop();
+  await h?.stop();
 });
 
 const units = (...codes: string[]) => codes.map((code) => ({ __typename: 'Unit', code }));
@@ -293,12 +277,14 @@ describe('hr subgraph', () => {
     });
   });
 
-  it('answers an unknown recruitment with null and a non-numeric id with BAD_USER_INPUT', async () => {
-    const unknown = await run(`{ a: recruitment(id: "99") { id } b: recruitment(id: "99999999999") { id } }`);
+  it('answers an unknown recruitment with null and an id that cannot exist with BAD_USER_INPUT', async () => {
+    const unknown = await run(`{ recruitment(id: "99") { id } }`);
     expect(unknown.errors).toBeUndefined();
-    expect(unknown.data).toEqual({ a: null, b: null });
-    const malformed = await run(`{ recruitment(id: "XS-2026-03") { id } }`);
-    expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(unknown.data).toEqual({ recruitment: null });
+    for (const id of ['XS-2026-03', '99999999999', '0']) {
+      const malformed = await run(`query($id: ID!) { recruitment(id: $id) { id } }`, { id });
+      expect([id, malformed.errors?.[0]?.extensions?.code]).toEqual([id, 'BAD_USER_INPUT']);
+    }
   });
 
   it("lists a year's pay standards as numbers and rejects an implausible year", async () => {

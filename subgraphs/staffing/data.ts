@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds } from '../../lib/periods.ts';
+import { groupBy } from '../../lib/batch.ts';
 
 export type UnitRow = Prisma.UnitModel;
 export type UnitParent = UnitRow;
@@ -30,16 +31,6 @@ export interface Context {
   data: StaffingData;
 }
 
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = map.get(k);
-    if (list) list.push(row);
-    else map.set(k, [row]);
-  }
-  return map;
-}
 
 /** Records active at any time in the month: started by its last day, not ended before its first. */
 function activeIn(month: string): Prisma.RegistryRecordWhereInput {

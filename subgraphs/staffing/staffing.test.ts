@@ -1,53 +1,41 @@
 // The 编办 subgraph on its own: entities, batching, input errors, the unreported-staff comparison.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApolloServer } from '@apollo/server';
-import { freshDatabase, type TestDatabase } from '../../test/support/databases.ts';
+import { startSubgraph, type SubgraphHarness } from '../../test/support/subgraph.ts';
 import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
 import { createSubgraph } from './index.ts';
-import type { Subgraph } from '../../lib/subgraph.ts';
 
 const UNIT_A = makeCreditCode('1', '330109', '00000001A');
 const UNIT_B = makeCreditCode('2', '330109', '00000002B');
 const ALICE = makeIdNumber('330109', '19900101', 12); // registered at A
 const BOB = makeIdNumber('330109', '19850505', 21); // in HR's roster only
 
-let tdb: TestDatabase;
-let subgraph: Subgraph;
-let server: ApolloServer;
+let h: SubgraphHarness;
 
-async function run(query: string, variables: Record<string, unknown> = {}) {
-  const res = await server.executeOperation({ query, variables }, { contextValue: subgraph.createContext() });
-  if (res.body.kind !== 'single') throw new Error('expected a single result');
-  return res.body.singleResult;
-}
+const run = (query: string, variables?: Record<string, unknown>) => h.run(query, variables);
 
 beforeAll(async () => {
-  tdb = await freshDatabase('staffing');
-  const unitCols = ['code', 'name', 'nature', 'category', 'funding_form', 'district_code', 'town_code', 'establishment_size', 'establishment_actual'];
-  await tdb.db.insertRows('unit', unitCols, [
-    [UNIT_A, '区档案馆', 'PUBLIC_INSTITUTION', 'FUNDED_INSTITUTION', 'FULL', '330109', null, 20, 18],
-    [UNIT_B, '瓜沥镇人民政府', 'ORGAN', 'TOWN_SUBDISTRICT', 'FULL', '330109', '330109113', 60, 55],
-  ]);
-  await tdb.db.insertRows(
-    'registry_record',
-    ['unit_code', 'id_number', 'name', 'post', 'post_category', 'employment_form', 'start_date', 'end_date', 'change_reason', 'recorded_at'],
-    [[UNIT_A, ALICE, '王芳', '档案整理', '辅助管理', 'LABOUR_CONTRACT', '2024-03-01', null, 'IN_SERVICE', '2024-03-05T00:00:00Z']],
-  );
-  subgraph = createSubgraph(tdb.db);
-  server = new ApolloServer({ schema: subgraph.schema });
-  await server.start();
+  h = await startSubgraph('staffing', createSubgraph, async (db) => {
+    const unitCols = ['code', 'name', 'nature', 'category', 'funding_form', 'district_code', 'town_code', 'establishment_size', 'establishment_actual'];
+    await db.insertRows('unit', unitCols, [
+      [UNIT_A, '区档案馆', 'PUBLIC_INSTITUTION', 'FUNDED_INSTITUTION', 'FULL', '330109', null, 20, 18],
+      [UNIT_B, '瓜沥镇人民政府', 'ORGAN', 'TOWN_SUBDISTRICT', 'FULL', '330109', '330109113', 60, 55],
+    ]);
+    await db.insertRows(
+      'registry_record',
+      ['unit_code', 'id_number', 'name', 'post', 'post_category', 'employment_form', 'start_date', 'end_date', 'change_reason', 'recorded_at'],
+      [[UNIT_A, ALICE, '王芳', '档案整理', '辅助管理', 'LABOUR_CONTRACT', '2024-03-01', null, 'IN_SERVICE', '2024-03-05T00:00:00Z']],
+    );
+  });
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await subgraph?.close();
-  await tdb?.drop();
+  await h?.stop();
 });
 
 describe('staffing subgraph', () => {
   it('resolves Unit entities in one SQL statement however many representations', async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { code name category town { name } } } }`;
-    const before = subgraph.sqlStatements();
+    const before = h.subgraph.sqlStatements();
     const result = await run(query, {
       r: [UNIT_A, UNIT_B, makeCreditCode('1', '330109', '00000099Y')].map((code) => ({ __typename: 'Unit', code })),
     });
@@ -57,7 +45,7 @@ describe('staffing subgraph', () => {
       { code: UNIT_B, name: '瓜沥镇人民政府', category: 'TOWN_SUBDISTRICT', town: { name: '瓜沥镇' } },
       null,
     ]);
-    expect(subgraph.sqlStatements() - before).toBe(1);
+    expect(h.subgraph.sqlStatements() - before).toBe(1);
   });
 
   it('answers an unknown unit code with null and a malformed one with BAD_USER_INPUT', async () => {

@@ -1,9 +1,5 @@
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
-import { badUserInput } from '../../../lib/errors.ts';
-
-export function checkYear(year: number, field = 'year'): void {
-  if (!Number.isInteger(year) || year < 1900 || year > 2100) throw badUserInput(`${field} must be between 1900 and 2100`, field);
-}
+import { checkYear } from '../../../lib/validate.ts';
 
 export const Query: QueryResolvers = {
   fundingStandards(_parent, { year }, { data }) {

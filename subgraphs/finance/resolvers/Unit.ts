@@ -1,5 +1,5 @@
 import type { UnitResolvers } from '../generated/resolvers-types.ts';
-import { checkYear } from './Query.ts';
+import { checkYear } from '../../../lib/validate.ts';
 
 export const Unit: UnitResolvers = {
   // Units belong to the staffing subgraph; this one only hangs finance data off the code.

@@ -1,17 +1,12 @@
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
-import { badUserInput } from '../../../lib/errors.ts';
-
-// Ids are PostgreSQL integers: a larger number cannot name a recruitment.
-const MAX_ID = 2_147_483_647;
+import { checkYear, parseRecordId } from '../../../lib/validate.ts';
 
 export const Query: QueryResolvers = {
-  async recruitment(_parent, { id }, { data }) {
-    if (!/^\d+$/.test(id)) throw badUserInput('id must be a recruitment number', 'id');
-    const n = Number(id);
-    return n > MAX_ID ? null : data.recruitmentById.load(n);
+  recruitment(_parent, { id }, { data }) {
+    return data.recruitmentById.load(parseRecordId(id));
   },
   payStandards(_parent, { year }, { data }) {
-    if (year < 1900 || year > 2100) throw badUserInput('year must be between 1900 and 2100', 'year');
+    checkYear(year);
     return data.payStandards(year);
   },
 };
