@@ -9,6 +9,7 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import { SUPERGRAPH_PATH } from '../lib/supergraph.ts';
 import type { RunningServer, SubgraphName } from '../lib/subgraph.ts';
 
@@ -21,12 +22,37 @@ export interface GatewayOptions {
   host?: string;
 }
 
+/**
+ * A subgraph's HTTP error reaches the client as a GraphQL error: the client's own mistakes (a bad
+ * variable, BAD_USER_INPUT) keep their message and code; anything else names the bureau but never
+ * carries the subgraph's response body, which may hold internal detail.
+ */
+export class BureauDataSource extends RemoteGraphQLDataSource {
+  constructor(
+    private readonly bureau: string,
+    url: string,
+  ) {
+    super({ url });
+  }
+
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]) {
+    const body = (await response.json().catch(() => null)) as { errors?: { message?: string; extensions?: { code?: string } }[] } | null;
+    const first = body?.errors?.[0];
+    if (response.status === 400 && first?.extensions?.code === 'BAD_USER_INPUT' && first.message) {
+      return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return new GraphQLError(`The ${this.bureau} subgraph failed (HTTP ${response.status}).`, {
+      extensions: { code: 'SUBGRAPH_ERROR', subgraph: this.bureau },
+    });
+  }
+}
+
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningServer> {
   const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
   const overrides = options.subgraphUrls ?? {};
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: overrides[name as SubgraphName] ?? url }),
+    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!),
   });
   const app = express();
   const httpServer = http.createServer(app);

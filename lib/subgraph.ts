@@ -7,6 +7,7 @@ import cors from 'cors';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { parse, type GraphQLSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,10 +61,8 @@ export async function serveSubgraph(
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer({
     schema: subgraph.schema,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
-    // A bad variable (e.g. Month "2026-13") is the client's error: answer 200 with BAD_USER_INPUT so the
-    // gateway passes it on instead of reporting the subgraph as failed.
-    status400ForVariableCoercionErrors: false,
+    // Inline tracing (ftv1) would cost every request; no Apollo Studio reads it here.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
     // Errors reach the gateway with their code; stack traces stay here.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
   });
