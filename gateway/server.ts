@@ -1,7 +1,6 @@
 // The federation gateway: serves the composed supergraph file (no introspection of running subgraphs)
 // and plans each operation across the four bureaus' subgraphs.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import cors from 'cors';
@@ -11,7 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { SUPERGRAPH_PATH } from '../lib/supergraph.ts';
-import type { RunningServer, SubgraphName } from '../lib/subgraph.ts';
+import { listen, type RunningServer, type SubgraphName } from '../lib/subgraph.ts';
 
 export interface GatewayOptions {
   /** Path of the composed supergraph file. */
@@ -66,15 +65,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     res.json({ status: 'ok', service: 'gateway' });
   });
   app.use('/graphql', cors(), express.json({ limit: '1mb' }), expressMiddleware(apollo));
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
+  const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
-    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/graphql`,
-    port,
+    ...address,
     async stop() {
       await apollo.stop();
     },

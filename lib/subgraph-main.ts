@@ -19,7 +19,7 @@ export async function runSubgraphProcess(name: SubgraphName, create: (db: Databa
   const subgraph = create(db);
   const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
   const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0' });
-  console.log(`${name} subgraph on ${server.url.replace('0.0.0.0', 'localhost')} (database ${db.label})`);
+  console.log(`${name} subgraph on ${server.url} (database ${db.label})`);
   const shutdown = async () => {
     await server.stop();
     await subgraph.close();

@@ -44,13 +44,14 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function listen(app: express.Express, port: number, host: string): Promise<http.Server> {
-  const server = http.createServer(app);
+/** Listens and returns the GraphQL URL clients use (port 0: the OS picks one). */
+export async function listen(httpServer: http.Server, port: number, host: string): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => resolve());
   });
-  return server;
+  const actual = (httpServer.address() as AddressInfo).port;
+  return { url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}/graphql`, port: actual };
 }
 
 export async function serveSubgraph(
@@ -84,15 +85,9 @@ export async function serveSubgraph(
     express.json({ limit: '50mb' }),
     expressMiddleware(apollo, { context: async () => subgraph.createContext() }),
   );
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
+  const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
-    url: `http://${host}:${port}/graphql`,
-    port,
+    ...address,
     async stop() {
       await apollo.stop();
     },
