@@ -31,3 +31,14 @@ export function pageBy<T>(items: readonly T[], key: (item: T) => string, first: 
     pageInfo: { hasNextPage: from + first < items.length, endCursor: last === undefined ? null : encodeCursor(key(last)) },
   };
 }
+
+/** A connection from rows fetched with `take: size + 1` (the extra row only tells that a next page exists). */
+export function connectionFromRows<T>(rows: readonly T[], size: number, totalCount: number, key: (row: T) => string) {
+  const nodes = rows.slice(0, size);
+  const last = nodes[nodes.length - 1];
+  return {
+    nodes,
+    totalCount,
+    pageInfo: { hasNextPage: rows.length > size, endCursor: last === undefined ? null : encodeCursor(key(last)) },
+  };
+}

@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
 import { checkCreditCode, checkYear, parseRecordId } from '../../../lib/validate.ts';
-import { decodeCursor, encodeCursor, pageSize } from '../../../lib/paging.ts';
+import { connectionFromRows, decodeCursor, pageSize } from '../../../lib/paging.ts';
 
 export const Query: QueryResolvers = {
   inspection(_parent, { id }, { data }) {
@@ -18,13 +18,8 @@ export const Query: QueryResolvers = {
     const size = pageSize(first);
     const cursor = decodeCursor(after);
     const { rows, totalCount } = await data.leads(filter, size, cursor === null ? null : parseRecordId(cursor, 'after'));
-    const nodes = rows.slice(0, size);
-    for (const row of nodes) data.leadById.prime(row.id, row);
-    const last = nodes[nodes.length - 1];
-    return {
-      nodes,
-      totalCount,
-      pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor(String(last.id)) : null },
-    };
+    const page = connectionFromRows(rows, size, totalCount, (r) => String(r.id));
+    for (const row of page.nodes) data.leadById.prime(row.id, row);
+    return page;
   },
 };

@@ -1,7 +1,7 @@
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
 import { townName } from '../../../lib/divisions.ts';
 import { checkCreditCode, checkDistrict, checkIdNumber, checkTownCode } from '../../../lib/validate.ts';
-import { decodeCursor, encodeCursor, pageSize } from '../../../lib/paging.ts';
+import { connectionFromRows, decodeCursor, pageSize } from '../../../lib/paging.ts';
 
 export const Query: QueryResolvers = {
   async unit(_parent, { code }, { data }) {
@@ -13,14 +13,9 @@ export const Query: QueryResolvers = {
     if (filter?.town) checkTownCode(filter.town, 'filter.town');
     const size = pageSize(first);
     const { rows, totalCount } = await data.units(filter, size, decodeCursor(after));
-    const nodes = rows.slice(0, size);
-    for (const row of nodes) data.unitByCode.prime(row.code, row);
-    const last = nodes[nodes.length - 1];
-    return {
-      nodes,
-      totalCount,
-      pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor(last.code) : null },
-    };
+    const page = connectionFromRows(rows, size, totalCount, (r) => r.code);
+    for (const row of page.nodes) data.unitByCode.prime(row.code, row);
+    return page;
   },
   person(_parent, { idNumber }) {
     checkIdNumber(idNumber, 'idNumber');
