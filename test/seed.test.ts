@@ -101,14 +101,14 @@ describe('generate', () => {
     expect(data.manifest.counts.people).toBeGreaterThanOrEqual(3000);
   });
 
-  it('gives every person a valid, unique ID number with one name and a birth year from 1962 to 2004', () => {
+  it('gives every person a valid, unique ID number with one name and a birth year from 1952 (rehired retirees past the age limit) to 2004', () => {
     const names = new Map<string, string>();
     const bad: string[] = [];
     for (const { table, row } of allRows(data)) {
       if (!('id_number' in row) || row.id_number === null) continue;
       const id = row.id_number as string;
       const birthYear = Number(birthDateOf(id).slice(0, 4));
-      if (!isValidIdNumber(id) || birthYear < 1962 || birthYear > 2004) bad.push(`${table}: ${id}`);
+      if (!isValidIdNumber(id) || birthYear < 1952 || birthYear > 2004) bad.push(`${table}: ${id}`);
       if ('name' in row) {
         // One ID number, one person: the same name in every bureau.
         if ((names.get(id) ?? row.name) !== row.name) bad.push(`${table}: ${id} named ${row.name} and ${names.get(id)}`);

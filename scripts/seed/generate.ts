@@ -36,7 +36,55 @@ export interface GenerateOptions {
   people?: number;
   month?: string;
   plantedUnits?: number;
+  /** Share of records given each kind of anomaly (the ten questions); see DEFAULT_RATES. */
+  rates?: Partial<AnomalyRates>;
 }
+
+/** Rates of background anomalies, each a share of the records it applies to. */
+export interface AnomalyRates {
+  /** Registered contract or dispatch staff with no contract, insurance or pay (question 2). */
+  ghostRecord: number;
+  /** Units whose quota is set below their registered headcount (question 3). */
+  overQuota: number;
+  /** Budgets whose headcount basis is off (question 4). */
+  budgetHeadcount: number;
+  /** Budgets whose amount is off (question 4). */
+  budgetAmount: number;
+  /** Quotas raised with an approved exception (not an anomaly: the look-alike of question 5). */
+  quotaRaisedApproved: number;
+  /** Quotas raised without an approved exception (question 5). */
+  quotaRaised: number;
+  /** Purchase-of-service contracts whose quota was never recovered (question 6). */
+  unrecoveredOutsourcing: number;
+  /** Contract staff paid and insured but with no contract on file (question 7). */
+  noAgreement: number;
+  /** Rehired retirees older than 65 (question 7). */
+  retireeOverAge: number;
+  /** Contract and dispatch hires with no public-recruitment record (question 8). */
+  hiredWithoutRecruitment: number;
+  /** Payroll lines above the pay standard (question 8). */
+  payAboveStandard: number;
+  /** Registry entries made 35-90 days after the contract started (question 9). */
+  registryLateStart: number;
+  /** Contracts ended while the registry record stays open (question 9). */
+  registryLateEnd: number;
+}
+
+export const DEFAULT_RATES: AnomalyRates = {
+  ghostRecord: 0.01,
+  overQuota: 0.04,
+  budgetHeadcount: 0.03,
+  budgetAmount: 0.02,
+  quotaRaisedApproved: 0.07,
+  quotaRaised: 0.03,
+  unrecoveredOutsourcing: 0.2,
+  noAgreement: 0.01,
+  retireeOverAge: 0.1,
+  hiredWithoutRecruitment: 0.04,
+  payAboveStandard: 0.01,
+  registryLateStart: 0.01,
+  registryLateEnd: 0.005,
+};
 
 export interface TableRows {
   columns: string[];
@@ -208,6 +256,10 @@ export function generate(options: GenerateOptions): GeneratedData {
     throw new Error(`plantedUnits must be an integer from 0 to units - 1, got ${plantedCount}`);
   }
 
+  const rates: AnomalyRates = { ...DEFAULT_RATES, ...options.rates };
+  for (const [name, rate] of Object.entries(rates)) {
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new Error(`rate ${name} must be between 0 and 1, got ${rate}`);
+  }
   const rng = new Random(seed);
   // A private instance: seeding the shared fakerZH_CN would leak state between callers.
   const faker = new Faker({ locale: [zh_CN, base] });
@@ -282,6 +334,8 @@ export function generate(options: GenerateOptions): GeneratedData {
     const sex: Sex = rng.chance(0.5) ? 'FEMALE' : 'MALE';
     return newPerson(`${Y - 64}-01-01`, sex === 'MALE' ? `${Y - 61}-06-30` : `${Y - 56}-06-30`, sex);
   };
+  /** Past the usual rehire age limit of 65 by the month (question 7). */
+  const oldRetiree = (): Person => newPerson(`${Y - 74}-01-01`, `${Y - 67}-12-31`);
   const retiredOn = (p: Person): string => addYears(p.birth, p.sex === 'MALE' ? 60 : 55);
 
   const makeJob = (unit: Unit, form: Form): Job => {
@@ -348,7 +402,7 @@ export function generate(options: GenerateOptions): GeneratedData {
   const payFor = (category: Category, postCategory: PostCategory): number => {
     const max = Math.round((MONTHLY_MAX[postCategory] * CATEGORY_PAY[category]) / 100) * 100;
     // About one in a hundred is paid above the standard (question 8).
-    return rng.chance(0.01) ? max * (1.05 + rng.next() * 0.15) : max * (0.6 + rng.next() * 0.35);
+    return rng.chance(rates.payAboveStandard) ? max * (1.05 + rng.next() * 0.15) : max * (0.6 + rng.next() * 0.35);
   };
   const addPayroll = (unit: string, p: Person, m: string, postCategory: PostCategory): number => {
     const id = finance.payroll_line.nextId;
@@ -426,7 +480,7 @@ export function generate(options: GenerateOptions): GeneratedData {
       ['PURCHASED_SERVICE', 4],
       ['NO_PAPERWORK', 2],
     ]);
-    const p = form === 'REHIRED_RETIREE' ? retiree() : workingAgePerson();
+    const p = form === 'REHIRED_RETIREE' ? (rng.chance(rates.retireeOverAge) ? oldRetiree() : retiree()) : workingAgePerson();
     const job = makeJob(unit, form);
     let start: string;
     if (form === 'REHIRED_RETIREE') {
@@ -441,7 +495,7 @@ export function generate(options: GenerateOptions): GeneratedData {
       // Skewed towards recent hires, as turnover leaves fewer long-serving staff.
       start = fromDayNumber(lo >= hi ? hi : hi - Math.floor((hi - lo) * rng.next() ** 1.6));
     }
-    const lateRegistry = rng.chance(0.01);
+    const lateRegistry = rng.chance(rates.registryLateStart);
     const lagMax = Math.max(1, dayNumber(F) - dayNumber(start) - 1);
     const recorded = lateRegistry ? recordedAt(start, Math.min(35, lagMax), Math.min(90, lagMax)) : recordedAt(start);
     const recent = dayNumber(F) - dayNumber(start) < 365;
@@ -462,6 +516,25 @@ export function generate(options: GenerateOptions): GeneratedData {
     }
 
     addRegistry(unit.code, p, job, start, null, recent ? 'ADDED' : 'IN_SERVICE', recorded);
+    const contractForm = form === 'LABOUR_CONTRACT' || form === 'DISPATCH' || form === 'TEMPORARY';
+    if (contractForm && rng.chance(rates.ghostRecord)) return; // registered, nothing else anywhere
+    if (contractForm && rng.chance(rates.noAgreement)) {
+      // Insured and paid, but HR has no contract on file.
+      addInsurance(unit.code, p, monthOf(start), null);
+      addPayroll(unit.code, p, prevMonth, job.postCategory);
+      addPayroll(unit.code, p, month, job.postCategory);
+      return;
+    }
+    if (contractForm && rng.chance(rates.registryLateEnd) && dayNumber(F) - dayNumber(start) > 400) {
+      // Left 35-200 days before the month, but the registry record was never closed.
+      const left = addDays(F, -rng.int(35, 200));
+      const kind = form === 'DISPATCH' ? 'DISPATCH' : 'LABOUR_CONTRACT';
+      addContract(unit.code, p, kind, start, addDays(addYears(start, 5), -1), left);
+      addInsurance(unit.code, p, monthOf(start), monthOf(left));
+      addPayroll(unit.code, p, monthOf(left), job.postCategory);
+      addExit(unit.code, p, left, 'RESIGNED');
+      return;
+    }
     let paid = true;
     switch (form) {
       case 'LABOUR_CONTRACT':
@@ -731,7 +804,7 @@ export function generate(options: GenerateOptions): GeneratedData {
       }
       contractsByUnit.set(unit.code, [...(contractsByUnit.get(unit.code) ?? []), number]);
       // Some outsourced functions never had their quota recovered (question 6).
-      if (rng.chance(0.75)) {
+      if (!rng.chance(rates.unrecoveredOutsourcing)) {
         staffing.quota_recovery.add({
           id: staffing.quota_recovery.nextId,
           unit_code: unit.code,
@@ -799,7 +872,7 @@ export function generate(options: GenerateOptions): GeneratedData {
   const groups = new Map<string, Hire[]>();
   for (const h of recruitable) {
     // Recent hires mostly went through public recruitment; the rest did not (question 8).
-    if (h.start < `${Y - 6}-01-01` || !rng.chance(0.65)) continue;
+    if (h.start < `${Y - 6}-01-01` || rng.chance(rates.hiredWithoutRecruitment)) continue;
     const key = `${h.unit.code}|${h.start.slice(0, 4)}`;
     groups.set(key, [...(groups.get(key) ?? []), h]);
   }
@@ -850,15 +923,17 @@ export function generate(options: GenerateOptions): GeneratedData {
     let quota: number;
     let approved = false;
     let reason = '年度核定';
-    if (r < 0.07) {
+    if (r < rates.quotaRaisedApproved) {
       quota = previous + rng.int(1, 3);
       approved = true;
       reason = '新增职能，经批准核增';
-    } else if (r < 0.1) {
+    } else if (r < rates.quotaRaisedApproved + rates.quotaRaised) {
       quota = previous + rng.int(1, 2);
       reason = '工作任务增加';
+    } else if (h > 0 && rng.chance(rates.overQuota)) {
+      quota = Math.max(0, h - rng.int(1, 3)); // set below the people already registered (question 3)
     } else {
-      quota = Math.max(0, Math.min(previous, h + rng.int(-1, 2)));
+      quota = Math.min(previous, h + rng.int(0, 2));
     }
     staffing.quota_decision.add({
       id: staffing.quota_decision.nextId,
@@ -891,8 +966,8 @@ export function generate(options: GenerateOptions): GeneratedData {
     let amount = basis * standard;
     // A few budgets do not follow registry headcount × standard (question 4).
     const broken = rng.next();
-    if (broken < 0.03) basis += rng.int(1, 3);
-    else if (broken < 0.05) amount += rng.int(1, 5) * 10_000;
+    if (broken < rates.budgetHeadcount) basis += rng.int(1, 3);
+    else if (broken < rates.budgetHeadcount + rates.budgetAmount) amount += rng.int(1, 5) * 10_000;
     finance.personnel_budget.add({
       id: finance.personnel_budget.nextId,
       unit_code: u.code,
