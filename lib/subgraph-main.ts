@@ -1,10 +1,11 @@
 // Entry point shared by every subgraph process: database from the environment, migrations, HTTP server.
 import { openPostgres } from './db.ts';
 import { migrate } from './migrate.ts';
-import { DEFAULT_PORTS, migrationsPath, serveSubgraph, type Subgraph, type SubgraphName } from './subgraph.ts';
+import { DEFAULT_PORTS, migrationsPath, serveSubgraph, type Subgraph, type SubgraphName, type SubgraphOptions } from './subgraph.ts';
+import { GatewayClient } from './gateway-client.ts';
 import type { Database } from './db.ts';
 
-export async function runSubgraphProcess(name: SubgraphName, create: (db: Database) => Subgraph): Promise<void> {
+export async function runSubgraphProcess(name: SubgraphName, create: (db: Database, options: SubgraphOptions) => Subgraph): Promise<void> {
   const envName = `${name.toUpperCase()}_DATABASE_URL`;
   const url = process.env[envName] ?? process.env.DATABASE_URL;
   if (!url) {
@@ -16,7 +17,8 @@ export async function runSubgraphProcess(name: SubgraphName, create: (db: Databa
     const { applied } = await migrate(db, migrationsPath(name));
     if (applied.length) console.log(`${name}: applied migrations ${applied.join(', ')}`);
   }
-  const subgraph = create(db);
+  // GATEWAY_URL: where this subgraph asks the whole graph (lead sweep, suspension check).
+  const subgraph = create(db, { gateway: GatewayClient.fromEnv() });
   const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
   const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0' });
   console.log(`${name} subgraph on ${server.url} (database ${db.label})`);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { GatewayClient } from './gateway-client.ts';
 
 export const SUBGRAPH_NAMES = ['staffing', 'finance', 'hr', 'audit'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -36,6 +37,12 @@ export interface Subgraph<Context extends object = object> {
   /** Database readiness, for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What a subgraph may be given besides its database. */
+export interface SubgraphOptions {
+  /** For questions to the whole graph (lead sweep, suspension check). */
+  gateway?: GatewayClient;
 }
 
 export interface RunningServer {

@@ -1,14 +1,15 @@
 // "Monolith mode": the four subgraphs and the gateway in one process, each on its own port and its own
 // database, talking HTTP exactly as in production. Used by `npm start` and by the end-to-end tests.
 import type { Database } from '../lib/db.ts';
-import { DEFAULT_PORTS, SUBGRAPH_NAMES, serveSubgraph, type RunningServer, type Subgraph, type SubgraphName } from '../lib/subgraph.ts';
+import { DEFAULT_PORTS, SUBGRAPH_NAMES, serveSubgraph, type RunningServer, type Subgraph, type SubgraphName, type SubgraphOptions } from '../lib/subgraph.ts';
+import { GatewayClient } from '../lib/gateway-client.ts';
 import { startGateway } from '../gateway/server.ts';
 import { createSubgraph as createStaffing } from '../subgraphs/staffing/index.ts';
 import { createSubgraph as createFinance } from '../subgraphs/finance/index.ts';
 import { createSubgraph as createHr } from '../subgraphs/hr/index.ts';
 import { createSubgraph as createAudit } from '../subgraphs/audit/index.ts';
 
-export const SUBGRAPH_FACTORIES: Record<SubgraphName, (db: Database) => Subgraph> = {
+export const SUBGRAPH_FACTORIES: Record<SubgraphName, (db: Database, options?: SubgraphOptions) => Subgraph> = {
   staffing: createStaffing,
   finance: createFinance,
   hr: createHr,
@@ -39,9 +40,12 @@ export async function startFederation(options: {
   const subgraphs = {} as Record<SubgraphName, Subgraph>;
   const servers = {} as Record<SubgraphName, RunningServer>;
   const started: RunningServer[] = [];
+  // The subgraphs ask the whole graph through the gateway, which starts last.
+  let gatewayUrl: string | undefined;
+  const gatewayClient = new GatewayClient(() => gatewayUrl);
   try {
     for (const name of SUBGRAPH_NAMES) {
-      subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name]);
+      subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name], { gateway: gatewayClient });
       servers[name] = await serveSubgraph(subgraphs[name], { port: portOf(name), host: options.host });
       started.push(servers[name]);
     }
@@ -52,6 +56,7 @@ export async function startFederation(options: {
       host: options.host,
       supergraphPath: options.supergraphPath,
     });
+    gatewayUrl = gateway.url;
     return {
       gatewayUrl: gateway.url,
       subgraphUrls,

@@ -1,6 +1,8 @@
 // Data access of audit, inspection tours and supervision (审计/巡察/监督检查): its own database only, batched per request.
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import type { GatewayClient } from '../../lib/gateway-client.ts';
+import type { AuditRules } from './rules.ts';
 import { groupBy } from '../../lib/batch.ts';
 
 /** Units and people are owned by 编办; this subgraph only knows their keys. */
@@ -11,6 +13,8 @@ export type FindingRow = Prisma.FindingModel;
 export type IssueLeadRow = Prisma.IssueLeadModel;
 export type FeedbackFormRow = Prisma.FeedbackFormModel;
 export type RectificationRow = Prisma.RectificationModel;
+/** A district's month, with what other bureaus send for @requires. */
+export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
 
 export interface LeadFilterInput {
   unit?: string | null;
@@ -21,6 +25,9 @@ export interface LeadFilterInput {
 
 export interface Context {
   data: AuditData;
+  rules: AuditRules;
+  /** For questions to the whole graph; absent when no gateway is configured. */
+  gateway: GatewayClient | undefined;
 }
 
 

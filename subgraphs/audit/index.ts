@@ -1,16 +1,18 @@
 // 审计/巡察/监督检查 subgraph: inspections, findings, issue leads, feedback forms, rectifications.
 import { PrismaClient } from './prisma/generated/client.ts';
 import type { Database } from '../../lib/db.ts';
-import { buildSubgraph, type Subgraph } from '../../lib/subgraph.ts';
+import { buildSubgraph, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
 import { AuditData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
+import { AuditRules } from './rules.ts';
 
-export function createSubgraph(db: Database): Subgraph<Context> {
+export function createSubgraph(db: Database, options: SubgraphOptions = {}): Subgraph<Context> {
   const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
+  const rules = new AuditRules(prisma);
   return buildSubgraph<Context>({
     name: 'audit',
     prisma,
     resolvers: resolvers as never,
-    createContext: () => ({ data: new AuditData(prisma) }),
+    createContext: () => ({ data: new AuditData(prisma), rules, gateway: options.gateway }),
   });
 }

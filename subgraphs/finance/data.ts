@@ -1,6 +1,8 @@
 // Data access of the finance bureau (区财政局): its own database only, batched per request.
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import type { GatewayClient } from '../../lib/gateway-client.ts';
+import type { FinanceRules } from './rules.ts';
 import type { RosterRow } from '../../lib/roster.ts';
 import { groupBy } from '../../lib/batch.ts';
 
@@ -11,11 +13,16 @@ export type PersonnelBudgetRow = Prisma.PersonnelBudgetModel;
 export type PayrollLineRow = Prisma.PayrollLineModel;
 export type ServiceContractRow = Prisma.ServiceContractModel;
 export type ServiceWorkerRow = Prisma.ServiceContractWorkerModel;
-export type DistrictMonthParent = { district: string; month: string };
+/** A district's month, with what other bureaus send for @requires. */
+export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
+export type DistrictYearParent = { district: string; year: number } & Record<string, unknown>;
 export type PayrollTotalResult = { month: string; people: number; grossPay: number };
 
 export interface Context {
   data: FinanceData;
+  rules: FinanceRules;
+  /** For questions to the whole graph; absent when no gateway is configured. */
+  gateway: GatewayClient | undefined;
 }
 
 

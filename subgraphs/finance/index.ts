@@ -1,16 +1,18 @@
 // 区财政局 subgraph: funding standards, personnel budgets, payroll, purchase-of-service contracts.
 import { PrismaClient } from './prisma/generated/client.ts';
 import type { Database } from '../../lib/db.ts';
-import { buildSubgraph, type Subgraph } from '../../lib/subgraph.ts';
+import { buildSubgraph, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
 import { FinanceData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
+import { FinanceRules } from './rules.ts';
 
-export function createSubgraph(db: Database): Subgraph<Context> {
+export function createSubgraph(db: Database, options: SubgraphOptions = {}): Subgraph<Context> {
   const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
+  const rules = new FinanceRules(prisma);
   return buildSubgraph<Context>({
     name: 'finance',
     prisma,
     resolvers: resolvers as never,
-    createContext: () => ({ data: new FinanceData(prisma) }),
+    createContext: () => ({ data: new FinanceData(prisma), rules, gateway: options.gateway }),
   });
 }

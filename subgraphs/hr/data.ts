@@ -1,6 +1,8 @@
 // Data access of the HR and social security bureau (人社局): its own database only, batched per request.
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import type { GatewayClient } from '../../lib/gateway-client.ts';
+import type { HrRules } from './rules.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds, toDateString } from '../../lib/periods.ts';
 import { groupBy } from '../../lib/batch.ts';
@@ -16,10 +18,14 @@ export type RehireAgreementRow = Prisma.RehireAgreementModel;
 export type InsuranceEnrolmentRow = Prisma.InsuranceEnrolmentModel;
 export type PayStandardRow = Prisma.PayStandardModel;
 export type ExitRecordRow = Prisma.ExitRecordModel;
-export type DistrictMonthParent = { district: string; month: string };
+/** A district's month, with what other bureaus send for @requires. */
+export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
 
 export interface Context {
   data: HrData;
+  rules: HrRules;
+  /** For questions to the whole graph; absent when no gateway is configured. */
+  gateway: GatewayClient | undefined;
 }
 
 

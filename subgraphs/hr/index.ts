@@ -1,16 +1,18 @@
 // 人社局 subgraph: recruitment, labour contracts and dispatch, rehired retirees, insurance, pay standards, exits.
 import { PrismaClient } from './prisma/generated/client.ts';
 import type { Database } from '../../lib/db.ts';
-import { buildSubgraph, type Subgraph } from '../../lib/subgraph.ts';
+import { buildSubgraph, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
 import { HrData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
+import { HrRules } from './rules.ts';
 
-export function createSubgraph(db: Database): Subgraph<Context> {
+export function createSubgraph(db: Database, options: SubgraphOptions = {}): Subgraph<Context> {
   const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
+  const rules = new HrRules(prisma);
   return buildSubgraph<Context>({
     name: 'hr',
     prisma,
     resolvers: resolvers as never,
-    createContext: () => ({ data: new HrData(prisma) }),
+    createContext: () => ({ data: new HrData(prisma), rules, gateway: options.gateway }),
   });
 }

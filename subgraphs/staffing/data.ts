@@ -1,6 +1,8 @@
 // Data access of the establishment office (编办): its own database only, batched per request.
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import type { GatewayClient } from '../../lib/gateway-client.ts';
+import type { StaffingRules } from './rules.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds } from '../../lib/periods.ts';
 import { groupBy } from '../../lib/batch.ts';
@@ -12,7 +14,9 @@ export type QuotaDecisionRow = Prisma.QuotaDecisionModel;
 export type RegistryRecordRow = Prisma.RegistryRecordModel;
 export type EstablishmentApplicationRow = Prisma.EstablishmentApplicationModel;
 export type QuotaRecoveryRow = Prisma.QuotaRecoveryModel;
-export type DistrictMonthParent = { district: string; month: string; hrRoster?: unknown; payrollRoster?: unknown };
+/** A district's month or year, with what other bureaus send for @requires. */
+export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
+export type DistrictYearParent = { district: string; year: number } & Record<string, unknown>;
 export type UnreportedPersonResult = {
   idNumber: string;
   name: string;
@@ -25,10 +29,16 @@ export interface UnitFilterInput {
   town?: string | null;
   supervisingUnit?: string | null;
   nature?: Prisma.UnitWhereInput['nature'] | null;
+  unit?: string | null;
+  /** The unit's district (6-digit division code). */
+  district?: string | null;
 }
 
 export interface Context {
   data: StaffingData;
+  rules: StaffingRules;
+  /** For questions to the whole graph; absent when no gateway is configured. */
+  gateway: GatewayClient | undefined;
 }
 
 
@@ -44,6 +54,8 @@ export function unitWhere(filter: UnitFilterInput | null | undefined): Prisma.Un
   if (filter?.town) where.townCode = filter.town;
   if (filter?.supervisingUnit) where.supervisingUnitCode = filter.supervisingUnit;
   if (filter?.nature) where.nature = filter.nature;
+  if (filter?.unit) where.code = filter.unit;
+  if (filter?.district) where.districtCode = filter.district;
   return where;
 }
 
@@ -73,6 +85,12 @@ export class StaffingData {
     });
     const byPerson = groupBy(rows, (r) => r.idNumber);
     return ids.map((id) => byPerson.get(id) ?? []);
+  });
+
+  readonly recordById = new DataLoader<number, RegistryRecordRow | null>(async (ids) => {
+    const rows = await this.prisma.registryRecord.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
   });
 
   readonly applicationsByUnit = new DataLoader<string, EstablishmentApplicationRow[]>(async (codes) => {

@@ -1,16 +1,18 @@
 // 编办 subgraph: units, quotas (管控数), the real-name registry (实名制).
 import { PrismaClient } from './prisma/generated/client.ts';
 import type { Database } from '../../lib/db.ts';
-import { buildSubgraph, type Subgraph } from '../../lib/subgraph.ts';
+import { buildSubgraph, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
 import { StaffingData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
+import { StaffingRules } from './rules.ts';
 
-export function createSubgraph(db: Database): Subgraph<Context> {
+export function createSubgraph(db: Database, options: SubgraphOptions = {}): Subgraph<Context> {
   const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
+  const rules = new StaffingRules(prisma);
   return buildSubgraph<Context>({
     name: 'staffing',
     prisma,
     resolvers: resolvers as never,
-    createContext: () => ({ data: new StaffingData(prisma) }),
+    createContext: () => ({ data: new StaffingData(prisma), rules, gateway: options.gateway }),
   });
 }

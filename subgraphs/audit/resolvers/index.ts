@@ -1,5 +1,8 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { DateScalar, DateTimeScalar } from '../../../lib/scalars.ts';
+import { DateScalar, DateTimeScalar, MonthScalar } from '../../../lib/scalars.ts';
+import { UnitDirectory } from '../../../lib/cross-check.ts';
+import { DistrictMonth } from './DistrictMonth.ts';
+import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Unit } from './Unit.ts';
 import { Person } from './Person.ts';
@@ -12,7 +15,11 @@ import { Rectification } from './Rectification.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
+  Month: MonthScalar,
+  UnitDirectory: UnitDirectory.scalar,
   Query,
+  Mutation,
+  DistrictMonth,
   Unit,
   Person,
   Inspection,

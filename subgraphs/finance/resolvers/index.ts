@@ -1,6 +1,9 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, MonthScalar } from '../../../lib/scalars.ts';
 import { EmploymentRosterScalar } from '../../../lib/roster.ts';
+import { PayStandardTable, RegistryRoster, RegistrySpans, ServiceContractRoster, UnitDirectory } from '../../../lib/cross-check.ts';
+import { DistrictYear } from './DistrictYear.ts';
+import { DisguisedOutsourcingWorker } from './DisguisedOutsourcingWorker.ts';
 import { Query } from './Query.ts';
 import { Unit } from './Unit.ts';
 import { Person } from './Person.ts';
@@ -15,6 +18,13 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   Month: MonthScalar,
   EmploymentRoster: EmploymentRosterScalar,
+  UnitDirectory: UnitDirectory.scalar,
+  RegistryRoster: RegistryRoster.scalar,
+  RegistrySpans: RegistrySpans.scalar,
+  ServiceContractRoster: ServiceContractRoster.scalar,
+  PayStandardTable: PayStandardTable.scalar,
+  DistrictYear,
+  DisguisedOutsourcingWorker,
   Query,
   Unit,
   Person,

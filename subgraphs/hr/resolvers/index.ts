@@ -1,6 +1,7 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, MonthScalar } from '../../../lib/scalars.ts';
 import { EmploymentRosterScalar } from '../../../lib/roster.ts';
+import { PayStandardTable, RegistryRoster, UnitDirectory } from '../../../lib/cross-check.ts';
 import { Query } from './Query.ts';
 import { Unit } from './Unit.ts';
 import { Person } from './Person.ts';
@@ -17,6 +18,9 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   Month: MonthScalar,
   EmploymentRoster: EmploymentRosterScalar,
+  UnitDirectory: UnitDirectory.scalar,
+  RegistryRoster: RegistryRoster.scalar,
+  PayStandardTable: PayStandardTable.scalar,
   Query,
   Unit,
   Person,

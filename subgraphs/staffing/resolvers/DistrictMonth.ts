@@ -1,25 +1,24 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
-import { GraphQLError } from 'graphql';
 import { parseRoster, type RosterRow } from '../../../lib/roster.ts';
 import { decodeCursor, pageBy, pageSize } from '../../../lib/paging.ts';
+import { ServiceContractRoster, hitKey, hitPage, required } from '../../../lib/cross-check.ts';
+import { checkDistrict, checkMonth } from '../../../lib/validate.ts';
+import type { DistrictMonthParent } from '../data.ts';
 
-function rosters(parent: { hrRoster?: unknown; payrollRoster?: unknown }): RosterRow[] {
-  if (parent.hrRoster === undefined || parent.payrollRoster === undefined) {
-    // Only reachable by calling this subgraph directly: the gateway always sends both (@requires).
-    throw new GraphQLError('unreportedStaff needs the HR and finance rosters: query it through the gateway', {
-      extensions: { code: 'BAD_REQUEST' },
-    });
-  }
-  return [...parseRoster(parent.hrRoster), ...parseRoster(parent.payrollRoster)];
-}
+const hrRoster = (p: DistrictMonthParent, rule: string): RosterRow[] => required(p, 'hrRoster', parseRoster, rule);
+const payrollRoster = (p: DistrictMonthParent, rule: string): RosterRow[] => required(p, 'payrollRoster', parseRoster, rule);
 
 export const DistrictMonth: DistrictMonthResolvers = {
   __resolveReference(ref) {
-    return ref as { district: string; month: string; hrRoster?: unknown; payrollRoster?: unknown };
+    const parent = ref as DistrictMonthParent;
+    checkDistrict(parent.district);
+    checkMonth(parent.month);
+    return parent;
   },
   async unreportedStaff(parent, { filter, first, after }, { data }) {
     const size = pageSize(first, 100);
-    const units = await data.unreported(parent.month, rosters(parent), filter);
+    const roster = [...hrRoster(parent, 'unreportedStaff'), ...payrollRoster(parent, 'unreportedStaff')];
+    const units = await data.unreported(parent.month, roster, { ...filter, district: parent.district });
     const page = pageBy(units, (u) => u.unit.code, size, decodeCursor(after));
     return {
       ...page,
@@ -27,4 +26,20 @@ export const DistrictMonth: DistrictMonthResolvers = {
       totalPeople: units.reduce((n, u) => n + u.people.length, 0),
     };
   },
+  async ghostRecords(parent, { filter, first, after }, { rules }) {
+    const roster = [...hrRoster(parent, 'ghostRecords'), ...payrollRoster(parent, 'ghostRecords')];
+    const hits = await rules.ghostRecords(parent.district, parent.month, roster, filter);
+    return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, h.record.id), first, after);
+  },
+  async overQuota(parent, { filter, first, after }, { rules }) {
+    const hits = await rules.overQuota(parent.district, parent.month, hrRoster(parent, 'overQuota'), filter);
+    return hitPage(hits, (h) => hitKey(h.unit.code), first, after);
+  },
+  async unrecoveredOutsourcing(parent, { filter, first, after }, { rules }) {
+    const contracts = required(parent, 'serviceContractRoster', ServiceContractRoster.parse, 'unrecoveredOutsourcing');
+    const hits = await rules.unrecoveredOutsourcing(parent.district, contracts, filter);
+    return hitPage(hits, (h) => hitKey(h.unit.code, h.contract.number), first, after);
+  },
+  unitDirectory: (parent, _args, { rules }) => rules.unitDirectory(parent.district),
+  registryRoster: (parent, _args, { rules }) => rules.registryRoster(parent.district, parent.month),
 };

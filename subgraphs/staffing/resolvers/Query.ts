@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
 import { townName } from '../../../lib/divisions.ts';
-import { checkCreditCode, checkDistrict, checkIdNumber, checkTownCode } from '../../../lib/validate.ts';
+import { checkCreditCode, checkDistrict, checkIdNumber, checkTownCode, checkYear } from '../../../lib/validate.ts';
 import { connectionFromRows, decodeCursor, pageSize } from '../../../lib/paging.ts';
 
 export const Query: QueryResolvers = {
@@ -11,6 +11,7 @@ export const Query: QueryResolvers = {
   async units(_parent, { filter, first, after }, { data }) {
     if (filter?.supervisingUnit) checkCreditCode(filter.supervisingUnit, 'filter.supervisingUnit');
     if (filter?.town) checkTownCode(filter.town, 'filter.town');
+    if (filter?.unit) checkCreditCode(filter.unit, 'filter.unit');
     const size = pageSize(first);
     const { rows, totalCount } = await data.units(filter, size, decodeCursor(after));
     const page = connectionFromRows(rows, size, totalCount, (r) => r.code);
@@ -26,6 +27,12 @@ export const Query: QueryResolvers = {
     checkDistrict(code);
     const codes = await data.townCodes(code);
     return codes.map((c) => ({ code: c, name: townName(c) ?? c }));
+  },
+  districtYear(_parent, { year, district }) {
+    const code = district ?? '330109';
+    checkDistrict(code);
+    checkYear(year);
+    return { district: code, year };
   },
   districtMonth(_parent, { month, district }) {
     const code = district ?? '330109';

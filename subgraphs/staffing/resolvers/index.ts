@@ -1,6 +1,9 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, DateTimeScalar, MonthScalar } from '../../../lib/scalars.ts';
 import { EmploymentRosterScalar } from '../../../lib/roster.ts';
+import { RegistryRoster, RegistrySpans, ServiceContractRoster, UnitDirectory } from '../../../lib/cross-check.ts';
+import { DistrictYear } from './DistrictYear.ts';
+import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Unit } from './Unit.ts';
 import { Person } from './Person.ts';
@@ -16,7 +19,13 @@ export const resolvers: Resolvers = {
   Month: MonthScalar,
   DateTime: DateTimeScalar,
   EmploymentRoster: EmploymentRosterScalar,
+  UnitDirectory: UnitDirectory.scalar,
+  RegistryRoster: RegistryRoster.scalar,
+  RegistrySpans: RegistrySpans.scalar,
+  ServiceContractRoster: ServiceContractRoster.scalar,
   Query,
+  Mutation,
+  DistrictYear,
   Unit,
   Person,
   QuotaDecision,

@@ -1,0 +1,168 @@
+// The establishment office's side of the cross-bureau rules (docs/rules.md): the rules whose truth is
+// the registry or the quota (1 is in data.ts), and the internal rows it hands the other bureaus.
+import type { PrismaClient } from './prisma/generated/client.ts';
+import type { RosterRow } from '../../lib/roster.ts';
+import {
+  checkUnitFilter,
+  monthRange,
+  type RegistryRosterRow,
+  type RegistrySpanRow,
+  type ServiceContractRosterRow,
+  type UnitDirectoryRow,
+  type UnitFilterInput,
+} from '../../lib/cross-check.ts';
+import { unitWhere, type QuotaDecisionRow, type RegistryRecordRow, type UnitRow } from './data.ts';
+
+export type GhostRecordResult = { unit: UnitRow; person: { idNumber: string }; record: RegistryRecordRow };
+export type OverQuotaResult = {
+  unit: UnitRow;
+  quota: QuotaDecisionRow;
+  registeredHeadcount: number;
+  hrHeadcount: number;
+  registeredExcess: number;
+  hrExcess: number;
+};
+export type UnrecoveredOutsourcingResult = { unit: UnitRow; contract: { number: string }; function: string; workers: number };
+export type QuotaRaiseResult = { unit: UnitRow; decision: QuotaDecisionRow; priorQuota: number; rise: number };
+
+/** Forms whose pay and contract lie elsewhere (借调, 购买服务): not judged as ghost records. */
+const PAID_ELSEWHERE = ['SECONDED', 'PURCHASED_SERVICE'];
+
+export class StaffingRules {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** The district's units passing the filter, by code: one statement. */
+  async units(district: string, filter: UnitFilterInput | null | undefined): Promise<Map<string, UnitRow>> {
+    checkUnitFilter(filter);
+    const rows = await this.prisma.unit.findMany({
+      where: unitWhere({ ...(filter as object), district }),
+    });
+    return new Map(rows.map((u) => [u.code, u]));
+  }
+
+  async unitDirectory(district: string): Promise<UnitDirectoryRow[]> {
+    const rows = await this.prisma.unit.findMany({
+      where: { districtCode: district },
+      select: { code: true, category: true, townCode: true, supervisingUnitCode: true, nature: true },
+      orderBy: { code: 'asc' },
+    });
+    return rows.map((u) => [u.code, u.category, u.townCode, u.supervisingUnitCode, u.nature]);
+  }
+
+  async registryRoster(district: string, month: string): Promise<RegistryRosterRow[]> {
+    const { first, last } = monthRange(month);
+    // recorded_at is judged as a date in UTC+8, where the registry is kept.
+    const rows = await this.prisma.$queryRaw<Record<string, string | null>[]>`
+      SELECT r.id::text AS id, r.unit_code::text AS unit, r.id_number::text AS person, r.name, r.employment_form::text AS form,
+             r.post_category AS post, to_char(r.start_date, 'YYYY-MM-DD') AS start, to_char(r.end_date, 'YYYY-MM-DD') AS "end",
+             to_char(r.recorded_at AT TIME ZONE INTERVAL '+08:00', 'YYYY-MM-DD') AS recorded
+      FROM registry_record r JOIN unit u ON u.code = r.unit_code
+      WHERE u.district_code = ${district} AND r.start_date <= ${last}::date AND (r.end_date IS NULL OR r.end_date >= ${first}::date)`;
+    return rows.map((r) => [r.id!, r.unit!, r.person!, r.name!, r.form!, r.post!, r.start!, r.end ?? null, r.recorded!]);
+  }
+
+  /** Records that can be active on any date from two years before the year to its end (budget snapshots). */
+  async registrySpans(district: string, year: number): Promise<RegistrySpanRow[]> {
+    const rows = await this.prisma.$queryRaw<{ unit: string; person: string; start: string; end: string | null }[]>`
+      SELECT r.unit_code::text AS unit, r.id_number::text AS person, to_char(r.start_date, 'YYYY-MM-DD') AS start,
+             to_char(r.end_date, 'YYYY-MM-DD') AS "end"
+      FROM registry_record r JOIN unit u ON u.code = r.unit_code
+      WHERE u.district_code = ${district} AND r.start_date <= ${`${year}-12-31`}::date
+        AND (r.end_date IS NULL OR r.end_date >= ${`${year - 2}-01-01`}::date)`;
+    return rows.map((r) => [r.unit, r.person, r.start, r.end]);
+  }
+
+  /** Question 2: active records with no HR evidence and no pay at their unit. */
+  async ghostRecords(district: string, month: string, rosters: readonly RosterRow[], filter: UnitFilterInput | null | undefined) {
+    const units = await this.units(district, filter);
+    if (units.size === 0) return [];
+    const { first, last } = monthRange(month);
+    const seen = new Set(rosters.map(([unit, id]) => `${unit}|${id}`));
+    const records = await this.prisma.registryRecord.findMany({
+      where: {
+        unitCode: { in: [...units.keys()] },
+        employmentForm: { notIn: PAID_ELSEWHERE as RegistryRecordRow['employmentForm'][] },
+        startDate: { lte: new Date(`${last}T00:00:00Z`) },
+        OR: [{ endDate: null }, { endDate: { gte: new Date(`${first}T00:00:00Z`) } }],
+      },
+    });
+    return records
+      .filter((r) => !seen.has(`${r.unitCode}|${r.idNumber}`))
+      .map((r): GhostRecordResult => ({ unit: units.get(r.unitCode)!, person: { idNumber: r.idNumber }, record: r }));
+  }
+
+  /** Question 3: registered or HR headcount above the year's quota. */
+  async overQuota(district: string, month: string, hrRoster: readonly RosterRow[], filter: UnitFilterInput | null | undefined) {
+    const units = await this.units(district, filter);
+    if (units.size === 0) return [];
+    const { first, last, year } = monthRange(month);
+    const codes = [...units.keys()];
+    const [decisions, registered] = await Promise.all([
+      this.prisma.quotaDecision.findMany({ where: { year, unitCode: { in: codes } } }),
+      this.prisma.$queryRaw<{ unit: string; n: number }[]>`
+        SELECT unit_code::text AS unit, count(DISTINCT id_number)::int AS n FROM registry_record
+        WHERE unit_code = ANY(${codes}::text[]) AND start_date <= ${last}::date AND (end_date IS NULL OR end_date >= ${first}::date)
+        GROUP BY unit_code`,
+    ]);
+    const registeredBy = new Map(registered.map((r) => [r.unit, r.n]));
+    const hrPeople = new Map<string, Set<string>>();
+    for (const [unit, id] of hrRoster) {
+      let set = hrPeople.get(unit);
+      if (!set) hrPeople.set(unit, (set = new Set()));
+      set.add(id);
+    }
+    const out: OverQuotaResult[] = [];
+    for (const d of decisions) {
+      const registeredHeadcount = registeredBy.get(d.unitCode) ?? 0;
+      const hrHeadcount = hrPeople.get(d.unitCode)?.size ?? 0;
+      if (registeredHeadcount <= d.quota && hrHeadcount <= d.quota) continue;
+      out.push({
+        unit: units.get(d.unitCode)!,
+        quota: d,
+        registeredHeadcount,
+        hrHeadcount,
+        registeredExcess: registeredHeadcount - d.quota,
+        hrExcess: hrHeadcount - d.quota,
+      });
+    }
+    return out;
+  }
+
+  /** Question 6 (second half): contracts in force with no quota recovery naming them. */
+  async unrecoveredOutsourcing(district: string, contracts: readonly ServiceContractRosterRow[], filter: UnitFilterInput | null | undefined) {
+    const units = await this.units(district, filter);
+    const inScope = contracts.filter(([, unit]) => units.has(unit));
+    if (inScope.length === 0) return [];
+    const recovered = await this.prisma.quotaRecovery.findMany({
+      where: { contractNumber: { in: inScope.map(([n]) => n) } },
+      select: { unitCode: true, contractNumber: true },
+    });
+    const done = new Set(recovered.map((r) => `${r.unitCode}|${r.contractNumber}`));
+    return inScope
+      .filter(([number, unit]) => !done.has(`${unit}|${number}`))
+      .map(([number, unit, fn, , , workers]): UnrecoveredOutsourcingResult => ({ unit: units.get(unit)!, contract: { number }, function: fn, workers }));
+  }
+
+  /** Question 5: the year's quota above the prior one without an approved exception. */
+  async quotaRaised(district: string, year: number, filter: UnitFilterInput | null | undefined) {
+    const units = await this.units(district, filter);
+    if (units.size === 0) return [];
+    const decisions = await this.prisma.quotaDecision.findMany({ where: { year: { in: [year, year - 1] }, unitCode: { in: [...units.keys()] } } });
+    const prior = new Map(decisions.filter((d) => d.year === year - 1).map((d) => [d.unitCode, d.quota]));
+    const out: QuotaRaiseResult[] = [];
+    for (const d of decisions) {
+      if (d.year !== year || d.exceptionApproved) continue;
+      const before = prior.get(d.unitCode) ?? d.previousQuota;
+      if (before === null || d.quota <= before) continue;
+      out.push({ unit: units.get(d.unitCode)!, decision: d, priorQuota: before, rise: d.quota - before });
+    }
+    return out;
+  }
+
+  submitApplication(unitCode: string, subject: string) {
+    const today = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+    return this.prisma.establishmentApplication.create({
+      data: { unitCode, subject, submittedOn: today, status: 'SUBMITTED' },
+    });
+  }
+}
