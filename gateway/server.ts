@@ -64,10 +64,21 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
-  app.use('/graphql', cors(), express.json({ limit: '1mb' }), expressMiddleware(apollo));
+  let requests = 0;
+  app.use(
+    '/graphql',
+    (_req, _res, next) => {
+      requests++;
+      next();
+    },
+    cors(),
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo),
+  );
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     ...address,
+    requests: () => requests,
     async stop() {
       await apollo.stop();
     },

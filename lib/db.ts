@@ -1,6 +1,9 @@
 // A bureau's database: real PostgreSQL through `pg`, or embedded PGlite for the zero-setup demo and for
 // tests on a machine without a server. Subgraphs see only this interface and a Prisma client built on it.
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 
@@ -15,7 +18,131 @@ export interface Database {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Inserts rows in large multi-row statements (seeding). */
   insertRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  /**
+   * Bulk load of one table (seeding): on PostgreSQL `COPY ... FROM STDIN` on a connection of its own,
+   * committed by `end()`; on PGlite batched INSERTs as rows come (so write parents before children).
+   */
+  bulkWriter(table: string, columns: readonly string[]): Promise<BulkWriter>;
   close(): Promise<void>;
+}
+
+export interface BulkWriter {
+  /** Queues rows; resolves once the writer can take more (backpressure), not when they are stored. */
+  write(rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** Resolves when every row is in the table; returns how many rows were written. */
+  end(): Promise<number>;
+  /** Gives up: nothing written through this writer is committed (PostgreSQL) and the connection closes. */
+  abort(reason?: Error): Promise<void>;
+}
+
+// ---- COPY text format -------------------------------------------------------------------------
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function arrayLiteral(items: readonly unknown[]): string {
+  const parts = items.map((x) => {
+    if (x === null || x === undefined) return 'NULL';
+    const s = typeof x === 'string' ? x : Array.isArray(x) ? arrayLiteral(x) : String(x);
+    if (Array.isArray(x)) return s;
+    return s === '' || /[{},"\\\s]/.test(s) || s.toUpperCase() === 'NULL' ? `"${s.replace(/["\\]/g, '\\$&')}"` : s;
+  });
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * One value in PostgreSQL's COPY text format: NULL as \N; backslash, tab, newline and carriage
+ * return escaped; booleans t/f; Dates as ISO timestamps; JS arrays as array literals (a string that
+ * already is an array literal, like '{HR,AUDIT}', passes as it is).
+ */
+export function copyValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return COPY_SPECIAL.test(v) ? v.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]!) : v;
+    case 'number':
+      if (!Number.isFinite(v)) throw new Error(`cannot COPY the number ${v}`);
+      return String(v);
+    case 'bigint':
+      return String(v);
+    case 'boolean':
+      return v ? 't' : 'f';
+    case 'undefined':
+      return '\\N';
+    default:
+      if (v === null) return '\\N';
+      if (v instanceof Date) return v.toISOString();
+      if (Array.isArray(v)) return copyValue(arrayLiteral(v));
+      if (v instanceof Uint8Array) return `\\\\x${Buffer.from(v).toString('hex')}`;
+      return copyValue(JSON.stringify(v));
+  }
+}
+
+/** Rows as COPY text: one line per row, values separated by tabs. */
+export function copyText(rows: readonly (readonly unknown[])[]): string {
+  let out = '';
+  for (const row of rows) {
+    let line = '';
+    for (let i = 0; i < row.length; i++) line += (i === 0 ? '' : '\t') + copyValue(row[i]);
+    out += `${line}\n`;
+  }
+  return out;
+}
+
+/** Bytes a COPY stream may buffer before write() waits for the server to catch up. */
+const COPY_HIGH_WATER = 8 * 1024 * 1024;
+
+async function postgresCopyWriter(url: string, table: string, columns: readonly string[]): Promise<BulkWriter> {
+  const client = new pg.Client({ connectionString: url });
+  // A broken connection also fails the stream; this only keeps the process from crashing on it.
+  client.on('error', () => undefined);
+  await client.connect();
+  const cols = columns.map((c) => `"${c}"`).join(', ');
+  const stream = client.query(copyFromStdin(`COPY "${table}" (${cols}) FROM STDIN`, { highWaterMark: COPY_HIGH_WATER }));
+  let failure: Error | null = null;
+  stream.on('error', (err: Error) => {
+    failure ??= err;
+  });
+  const done = finished(stream);
+  done.catch(() => undefined);
+  return {
+    async write(rows) {
+      if (failure) throw failure;
+      if (rows.length === 0) return;
+      if (!stream.write(copyText(rows))) await Promise.race([once(stream, 'drain'), done]);
+      if (failure) throw failure;
+    },
+    async end() {
+      try {
+        stream.end();
+        await done;
+        return stream.rowCount;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    async abort(reason) {
+      if (!stream.destroyed) stream.destroy(reason ?? new Error('load aborted'));
+      await done.catch(() => undefined);
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+function insertingWriter(
+  query: (sql: string, params: unknown[]) => Promise<unknown>,
+  table: string,
+  columns: readonly string[],
+): BulkWriter {
+  let count = 0;
+  return {
+    async write(rows) {
+      await insertInChunks(query, table, columns, rows);
+      count += rows.length;
+    },
+    end: async () => count,
+    abort: async () => undefined,
+  };
 }
 
 const MAX_PARAMS = 60_000;
@@ -54,6 +181,9 @@ export function redactUrl(url: string): string {
 
 export function openPostgres(url: string, options: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle connection the server ends (restart, dropped database) must not crash the process;
+  // the pool replaces it on the next query.
+  pool.on('error', (err) => console.warn(`database ${redactUrl(url)}: idle connection closed: ${err.message}`));
   return {
     kind: 'postgres',
     label: redactUrl(url),
@@ -65,6 +195,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
       return (await pool.query(sql, params)).rows as T[];
     },
     insertRows: (table, columns, rows) => insertInChunks((s, p) => pool.query(s, p), table, columns, rows),
+    bulkWriter: (table, columns) => postgresCopyWriter(url, table, columns),
     close: () => pool.end(),
   };
 }
@@ -87,6 +218,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
       return (await lite.query<T>(sql, params)).rows;
     },
     insertRows: (table, columns, rows) => insertInChunks((s, p) => lite.query(s, p), table, columns, rows),
+    bulkWriter: async (table, columns) => insertingWriter((s, p) => lite.query(s, p), table, columns),
     // The Prisma adapter does not close PGlite; without this jest never exits.
     close: () => lite.close(),
   };

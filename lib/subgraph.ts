@@ -48,6 +48,8 @@ export interface SubgraphOptions {
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** GraphQL requests received so far (for the constant-requests checks). */
+  requests(): number;
   stop(): Promise<void>;
 }
 
@@ -86,8 +88,13 @@ export async function serveSubgraph(
       res.status(503).json({ status: 'unavailable', subgraph: subgraph.name, database: 'down' });
     }
   });
+  let requests = 0;
   app.use(
     '/graphql',
+    (_req, _res, next) => {
+      requests++;
+      next();
+    },
     cors(),
     express.json({ limit: '50mb' }),
     expressMiddleware(apollo, { context: async () => subgraph.createContext() }),
@@ -95,6 +102,7 @@ export async function serveSubgraph(
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     ...address,
+    requests: () => requests,
     async stop() {
       await apollo.stop();
     },

@@ -22,6 +22,8 @@ export interface Federation {
   readonly subgraphs: Record<SubgraphName, Subgraph>;
   /** SQL statements each subgraph has run so far. */
   sqlStatements(): Record<SubgraphName, number>;
+  /** GraphQL requests each subgraph has received so far. */
+  subgraphRequests(): Record<SubgraphName, number>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startFederation(options: {
       subgraphs,
       sqlStatements: () =>
         Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, subgraphs[n].sqlStatements()])) as Record<SubgraphName, number>,
+      subgraphRequests: () => Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, servers[n].requests()])) as Record<SubgraphName, number>,
       async stop() {
         await gateway.stop();
         for (const s of started) await s.stop();

@@ -1,10 +1,12 @@
 // The demo-data generator: deterministic, valid identifiers, the scale asked for, and a manifest
 // whose unreported-staff answer matches the rule recomputed here straight from the generated rows.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generate, type GeneratedData } from '../scripts/seed/generate.ts';
+import { generate, type BureauRows, type GeneratedData } from '../scripts/seed/generate.ts';
+import { expectedAnswers, type RuleAnswers } from '../scripts/seed/expected.ts';
+import { BUREAU_NAMES, TABLE_COLUMNS, type BureauName } from '../scripts/seed/tables.ts';
 import { load } from '../scripts/seed/load.ts';
 import { freshDatabase, type TestDatabase } from './support/databases.ts';
-import { birthDateOf, creditCodeDivision, isValidCreditCode, isValidIdNumber } from '../lib/ids.ts';
+import { birthDateOf, creditCodeDivision, isValidCreditCode, isValidIdNumber, makeCreditCode, makeIdNumber } from '../lib/ids.ts';
 import { TOWNS } from '../lib/divisions.ts';
 import type { SubgraphName } from '../lib/subgraph.ts';
 
@@ -224,5 +226,417 @@ describe('load', () => {
     expect(Number(seq!.next)).toBe(Number(seq!.max) + 1);
     const [arrays] = await dbs.audit.query<{ n: string | number }>(`SELECT count(*) AS n FROM issue_lead WHERE 'HR' = ANY(evidence_bureaus)`);
     expect(Number(arrays!.n)).toBeGreaterThan(0);
+  });
+});
+
+// ---- the manifest oracle (scripts/seed/expected.ts) ----------------------------------------------
+
+type Bureaus = Record<BureauName, BureauRows>;
+
+/** Every table of every bureau, empty. */
+function emptyBureaus(): Bureaus {
+  const out = {} as Bureaus;
+  for (const b of BUREAU_NAMES) {
+    out[b] = Object.fromEntries(Object.entries(TABLE_COLUMNS[b]).map(([t, columns]) => [t, { columns: [...columns], rows: [] as unknown[][] }]));
+  }
+  return out;
+}
+
+/** Appends a row given as an object; columns left out are null. */
+function put(d: Bureaus, bureau: BureauName, table: string, row: Obj): void {
+  const t = d[bureau][table]!;
+  for (const c of Object.keys(row)) if (!t.columns.includes(c)) throw new Error(`${table} has no column ${c}`);
+  t.rows.push(t.columns.map((c) => row[c] ?? null));
+}
+
+// Month 2026-10: F = 2026-10-01, L = 2026-10-31, Y = 2026.
+const MONTH = '2026-10';
+const U1 = makeCreditCode('1', '330109', '00000001A');
+const U2 = makeCreditCode('2', '330109', '00000002A');
+const U3 = makeCreditCode('2', '330109', '00000003A');
+/** A unit of 余杭 (330110): in HR and finance data only. */
+const X = makeCreditCode('2', '330110', '00000009A');
+const person = (n: number, birth = '19900101') => makeIdNumber('330109', birth, n * 2 + 1);
+const P = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => person(n));
+
+/** Three units of 萧山 (U1 an organ, U2 a school, U3 an institution); X is unknown to staffing. */
+function world(): Bureaus {
+  const d = emptyBureaus();
+  const unit = (code: string, category: string) =>
+    put(d, 'staffing', 'unit', { code, name: code, nature: 'ORGAN', category, funding_form: 'FULL', district_code: '330109', establishment_size: 10, establishment_actual: 10 });
+  unit(U1, 'DISTRICT_ORGAN');
+  unit(U2, 'EDUCATION');
+  unit(U3, 'FUNDED_INSTITUTION');
+  return d;
+}
+
+let recordSeq = 0;
+function record(d: Bureaus, unit: string, idNumber: string, form: string, start: string, options: { end?: string | null; recorded?: string; post?: string; id?: number } = {}): string {
+  const id = options.id ?? ++recordSeq;
+  put(d, 'staffing', 'registry_record', {
+    id,
+    unit_code: unit,
+    id_number: idNumber,
+    name: '张三',
+    post: '综合岗',
+    post_category: options.post ?? '辅助管理',
+    employment_form: form,
+    start_date: start,
+    end_date: options.end ?? null,
+    change_reason: 'IN_SERVICE',
+    recorded_at: options.recorded ?? `${start}T09:00:00.000+08:00`,
+  });
+  return String(id);
+}
+function contract(d: Bureaus, id: string, unit: string, idNumber: string, start: string, end: string | null, terminatedOn: string | null = null, kind = 'LABOUR_CONTRACT'): void {
+  put(d, 'hr', 'employment_contract', { id, id_number: idNumber, name: '张三', unit_code: unit, kind, start_date: start, end_date: end, signed_on: start, terminated_on: terminatedOn });
+}
+function rehire(d: Bureaus, id: string, unit: string, idNumber: string, start: string, end: string | null): void {
+  put(d, 'hr', 'rehire_agreement', { id, id_number: idNumber, name: '张三', unit_code: unit, retired_on: '2020-01-01', start_date: start, end_date: end });
+}
+function insurance(d: Bureaus, id: number, unit: string, idNumber: string, startMonth: string, endMonth: string | null = null): void {
+  put(d, 'hr', 'insurance_enrolment', { id, id_number: idNumber, name: '张三', unit_code: unit, start_month: startMonth, end_month: endMonth });
+}
+function payroll(d: Bureaus, id: number, unit: string, idNumber: string, month: string, grossPay = '5000.00'): void {
+  put(d, 'finance', 'payroll_line', { id, unit_code: unit, id_number: idNumber, name: '张三', month, gross_pay: grossPay, funding_source: 'BUDGET' });
+}
+const answers = (d: Bureaus, ageLimit?: number): RuleAnswers => expectedAnswers(d, { month: MONTH, ...(ageLimit === undefined ? {} : { ageLimit }) });
+
+describe('expected answers (manifest oracle)', () => {
+  const LISTS = [
+    'unreportedStaff',
+    'ghostRecords',
+    'overQuota',
+    'budgetLinkage',
+    'quotaRaised',
+    'disguisedOutsourcing',
+    'unrecoveredOutsourcing',
+    'missingAgreements',
+    'retireesOverAgeLimit',
+    'hiredWithoutRecruitment',
+    'payAboveStandard',
+    'registryLate',
+    'overdueRectifications',
+    'registrySuspensions',
+  ] as const;
+
+  it('finishes on seed 42 without printing, and finds something for every rule at the default rates', () => {
+    const calls: unknown[] = [];
+    const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+    for (const k of Object.keys(saved) as (keyof typeof saved)[]) console[k] = (...args: unknown[]) => void calls.push(args);
+    let a: RuleAnswers;
+    try {
+      a = expectedAnswers(data, { month: '2026-10' });
+    } finally {
+      Object.assign(console, saved);
+    }
+    expect(calls).toEqual([]);
+    expect({ district: a.district, month: a.month, year: a.year, ageLimit: a.ageLimit }).toEqual({ district: '330109', month: '2026-10', year: 2026, ageLimit: 65 });
+    for (const list of LISTS) expect({ list, empty: a[list].length === 0 }).toEqual({ list, empty: false });
+  });
+
+  it('agrees on rule 1 with the manifest the generator computed from what it planted', () => {
+    const byKindRef = (a: { kind: string; reference: string }, b: { kind: string; reference: string }) => order(a.kind + a.reference, b.kind + b.reference);
+    const fromOracle = expectedAnswers(data, { month: data.manifest.month }).unreportedStaff.map((u) => ({
+      unitCode: u.unitCode,
+      people: u.people.map((p) => ({ idNumber: p.idNumber, evidence: p.evidence.map(({ kind, reference }) => ({ kind, reference })).sort(byKindRef) })),
+    }));
+    const fromPlanting = data.manifest.unreportedStaff.units.map((u) => ({
+      unitCode: u.code,
+      people: [...u.people]
+        .sort((a, b) => order(a.idNumber, b.idNumber))
+        .map((p) => ({ idNumber: p.idNumber, evidence: p.evidence.map(({ kind, reference }) => ({ kind, reference })).sort(byKindRef) })),
+    }));
+    expect(fromOracle).toEqual(fromPlanting);
+    expect(fromOracle.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('sorts every list by unit code, then ID number or contract number, then id', () => {
+    const a = expectedAnswers(data, { month: '2026-10' });
+    for (const list of LISTS) {
+      const keys = (a[list] as Obj[]).map((h) => `${h.unitCode}|${h.idNumber ?? ''}|${h.contractNumber ?? ''}|${String(Number(h.recordId ?? h.payrollLineId ?? h.rectificationId ?? h.budgetId ?? h.decisionId ?? 0)).padStart(12, '0')}|${h.kind === 'END' ? 1 : 0}`);
+      expect({ list, keys }).toEqual({ list, keys: [...keys].sort(order) });
+    }
+  });
+
+  it('1 UNREPORTED_STAFF: HR evidence or pay at a D-unit without an active record there', () => {
+    const d = world();
+    contract(d, 'HT-1', U1, P[1]!, '2026-01-01', null); // the hit
+    payroll(d, 11, U1, P[1]!, MONTH);
+    insurance(d, 12, U1, P[1]!, '2026-01', '2026-09'); // ended before M: not evidence
+    contract(d, 'HT-2', U1, P[2]!, '2026-01-01', null); // registered there
+    record(d, U1, P[2]!, 'LABOUR_CONTRACT', '2026-01-01');
+    contract(d, 'HT-3', X, P[3]!, '2026-01-01', null); // another district
+    payroll(d, 13, U1, P[4]!, '2026-09'); // paid in another month
+    contract(d, 'HT-5', U1, P[5]!, '2025-01-01', null, '2026-09-30'); // terminated before F
+    contract(d, 'PQ-6', U2, P[6]!, '2026-10-31', '2027-04-30', null, 'DISPATCH'); // starts on L: a hit
+    record(d, U2, P[6]!, 'DISPATCH', '2025-01-01', { end: '2026-09-30' }); // ended before F
+    expect(answers(d).unreportedStaff).toEqual([
+      { unitCode: U1, people: [{ idNumber: P[1], evidence: [{ kind: 'LABOUR_CONTRACT', reference: 'HT-1' }, { kind: 'PAYROLL', reference: '11' }] }] },
+      { unitCode: U2, people: [{ idNumber: P[6], evidence: [{ kind: 'DISPATCH_AGREEMENT', reference: 'PQ-6' }] }] },
+    ]);
+  });
+
+  it('2 GHOST_RECORD: an active record with no contract, insurance or pay, not seconded or purchased', () => {
+    const d = world();
+    const ghost = record(d, U1, P[1]!, 'LABOUR_CONTRACT', '2025-01-01');
+    record(d, U1, P[2]!, 'SECONDED', '2025-01-01');
+    record(d, U1, P[3]!, 'PURCHASED_SERVICE', '2025-01-01');
+    record(d, U1, P[4]!, 'DISPATCH', '2025-01-01');
+    insurance(d, 1, U1, P[4]!, '2025-01');
+    record(d, U1, P[5]!, 'LABOUR_CONTRACT', '2025-01-01', { end: '2026-09-30' });
+    record(d, U2, P[6]!, 'TEMPORARY', '2025-01-01');
+    payroll(d, 1, U2, P[6]!, MONTH);
+    const ghost2 = record(d, U2, P[7]!, 'TEMPORARY', '2025-01-01');
+    contract(d, 'HT-7', U1, P[7]!, '2025-01-01', null); // at another unit: U2 still a ghost
+    expect(answers(d).ghostRecords).toEqual([
+      { unitCode: U1, idNumber: P[1], recordId: ghost },
+      { unitCode: U2, idNumber: P[7], recordId: ghost2 },
+    ]);
+  });
+
+  it('3 OVER_QUOTA: registered or HR headcount above the quota of Y', () => {
+    const d = world();
+    const quota = (id: number, unit: string, year: number, q: number) =>
+      put(d, 'staffing', 'quota_decision', { id, unit_code: unit, year, quota: q, previous_quota: q, exception_approved: false, decided_on: `${year}-01-10` });
+    quota(1, U1, 2026, 1); // two registered: over
+    record(d, U1, P[1]!, 'LABOUR_CONTRACT', '2025-01-01');
+    record(d, U1, P[2]!, 'LABOUR_CONTRACT', '2025-01-01');
+    record(d, U1, P[2]!, 'LABOUR_CONTRACT', '2026-10-15'); // the same person twice counts once
+    quota(2, U2, 2026, 2); // two and two: not over
+    quota(3, U2, 2025, 0);
+    record(d, U2, P[3]!, 'DISPATCH', '2025-01-01');
+    record(d, U2, P[4]!, 'DISPATCH', '2025-01-01');
+    contract(d, 'PQ-3', U2, P[3]!, '2025-01-01', null, null, 'DISPATCH');
+    insurance(d, 1, U2, P[4]!, '2025-01');
+    quota(4, U3, 2026, 1); // one registered, two by HR: over
+    record(d, U3, P[5]!, 'LABOUR_CONTRACT', '2025-01-01');
+    contract(d, 'HT-5', U3, P[5]!, '2025-01-01', null);
+    rehire(d, 'FP-6', U3, P[6]!, '2026-01-01', null);
+    payroll(d, 1, U3, P[7]!, MONTH); // pay is not HR evidence
+    expect(answers(d).overQuota).toEqual([
+      { unitCode: U1, quota: 1, registeredHeadcount: 2, hrHeadcount: 0 },
+      { unitCode: U3, quota: 1, registeredHeadcount: 1, hrHeadcount: 2 },
+    ]);
+  });
+
+  it('4 BUDGET_LINKAGE: headcount basis or amount off registry headcount × standard, to the cent', () => {
+    const d = world();
+    put(d, 'finance', 'funding_standard', { id: 1, category: 'DISTRICT_ORGAN', year: 2026, amount_per_head: '98000.00' });
+    put(d, 'finance', 'funding_standard', { id: 2, category: 'EDUCATION', year: 2026, amount_per_head: '86000.00' });
+    put(d, 'finance', 'funding_standard', { id: 3, category: 'FUNDED_INSTITUTION', year: 2025, amount_per_head: '92000.00' });
+    const budget = (id: number, unit: string, year: number, basis: number, amount: string) =>
+      put(d, 'finance', 'personnel_budget', { id, unit_code: unit, year, headcount_basis: basis, standard_per_head: '0.00', amount, registry_snapshot_date: `${year - 1}-12-31` });
+    budget(1, U1, 2026, 2, '196000.01'); // a cent off
+    record(d, U1, P[1]!, 'LABOUR_CONTRACT', '2025-01-01');
+    record(d, U1, P[2]!, 'LABOUR_CONTRACT', '2025-06-01', { end: '2025-12-31' });
+    record(d, U1, P[3]!, 'LABOUR_CONTRACT', '2026-01-01'); // after the snapshot
+    budget(2, U2, 2026, 1, '86000.00'); // right
+    record(d, U2, P[4]!, 'DISPATCH', '2025-01-01');
+    budget(3, U2, 2025, 9, '1.00'); // another year
+    budget(4, U3, 2026, 5, '1.00'); // no standard for 2026: not judged
+    budget(5, U1, 2026, 3, '294000.00'); // basis off by one (and amount follows it)
+    expect(answers(d).budgetLinkage).toEqual([
+      { unitCode: U1, budgetId: '1', headcountBasis: 2, registeredHeadcount: 2, amount: 196000.01, expectedAmount: 196000 },
+      { unitCode: U1, budgetId: '5', headcountBasis: 3, registeredHeadcount: 2, amount: 294000, expectedAmount: 196000 },
+    ]);
+  });
+
+  it('5 QUOTA_RAISED: above last year’s decision (or previous_quota) without an approved exception', () => {
+    const d = world();
+    const quota = (id: number, unit: string, year: number, q: number, previous: number | null, approved = false) =>
+      put(d, 'staffing', 'quota_decision', { id, unit_code: unit, year, quota: q, previous_quota: previous, exception_approved: approved, decided_on: `${year}-01-10` });
+    quota(1, U1, 2025, 10, 12);
+    quota(2, U1, 2026, 11, 9); // prior is 2025's 10, not previous_quota 9: raised
+    quota(3, U2, 2025, 10, 12);
+    quota(4, U2, 2026, 11, 10, true); // approved
+    quota(5, U3, 2026, 5, 4); // no 2025 decision: previous_quota 4
+    quota(6, U3, 2027, 9, 5); // another year
+    const d2 = world();
+    put(d2, 'staffing', 'quota_decision', { id: 1, unit_code: U1, year: 2025, quota: 10, previous_quota: 10, exception_approved: false, decided_on: '2025-01-10' });
+    put(d2, 'staffing', 'quota_decision', { id: 2, unit_code: U1, year: 2026, quota: 10, previous_quota: 8, exception_approved: false, decided_on: '2026-01-10' });
+    expect(answers(d).quotaRaised).toEqual([
+      { unitCode: U1, decisionId: '2', quota: 11, priorQuota: 10 },
+      { unitCode: U3, decisionId: '5', quota: 5, priorQuota: 4 },
+    ]);
+    expect(answers(d2).quotaRaised).toEqual([]);
+  });
+
+  it('6 DISGUISED and UNRECOVERED_OUTSOURCING: contract workers on the registry or payroll; contracts with no recovery', () => {
+    const d = world();
+    const service = (number: string, unit: string, start: string, end: string, workers: string[]) => {
+      put(d, 'finance', 'service_contract', { number, unit_code: unit, function: 'CLEANING', supplier_name: '保洁公司', supplier_code: X, start_date: start, end_date: end, amount: '100000.00' });
+      for (const w of workers) put(d, 'finance', 'service_contract_worker', { id: d.finance.service_contract_worker!.rows.length + 1, contract_number: number, id_number: w, name: '李四' });
+    };
+    service('XSCG-2026-0001', U1, '2026-01-01', '2027-12-31', [P[1]!, P[2]!, P[3]!, P[4]!, P[1]!]);
+    record(d, U1, P[1]!, 'PURCHASED_SERVICE', '2025-01-01');
+    payroll(d, 1, U1, P[2]!, MONTH);
+    record(d, U2, P[4]!, 'LABOUR_CONTRACT', '2025-01-01'); // registered at another unit
+    service('XSCG-2024-0002', U1, '2024-01-01', '2025-12-31', [P[1]!]); // ended: not in force
+    service('XSCG-2026-0003', U2, '2026-10-31', '2027-12-31', []); // in force from L, recovered under another unit's name
+    service('XSCG-2026-0004', U3, '2026-11-01', '2027-12-31', []); // starts after L
+    service('XSCG-2025-0005', U3, '2025-01-01', '2026-10-01', [P[5]!]); // in force until F
+    payroll(d, 2, U3, P[5]!, MONTH);
+    put(d, 'staffing', 'quota_recovery', { id: 4, unit_code: U3, function: 'CLEANING', count: 1, year: 2025, contract_number: 'XSCG-2025-0005' });
+    put(d, 'staffing', 'quota_recovery', { id: 1, unit_code: U1, function: 'CLEANING', count: 3, year: 2026, contract_number: 'XSCG-2026-0001' });
+    put(d, 'staffing', 'quota_recovery', { id: 2, unit_code: U1, function: 'CLEANING', count: 1, year: 2026, contract_number: 'XSCG-2026-0003' });
+    put(d, 'staffing', 'quota_recovery', { id: 3, unit_code: U2, function: 'CLEANING', count: 1, year: 2024, contract_number: null });
+    const a = answers(d);
+    expect(a.disguisedOutsourcing).toEqual([
+      { unitCode: U1, contractNumber: 'XSCG-2026-0001', idNumber: P[1], onRegistry: true, onPayroll: false },
+      { unitCode: U1, contractNumber: 'XSCG-2026-0001', idNumber: P[2], onRegistry: false, onPayroll: true },
+      { unitCode: U3, contractNumber: 'XSCG-2025-0005', idNumber: P[5], onRegistry: false, onPayroll: true },
+    ]);
+    expect(a.unrecoveredOutsourcing).toEqual([{ unitCode: U2, contractNumber: 'XSCG-2026-0003' }]);
+  });
+
+  it('7a NO_AGREEMENT: contract-type records without a contract in force, retirees without a rehire agreement', () => {
+    const d = world();
+    const r1 = record(d, U1, P[1]!, 'LABOUR_CONTRACT', '2025-01-01');
+    insurance(d, 1, U1, P[1]!, '2025-01');
+    record(d, U1, P[2]!, 'DISPATCH', '2025-01-01');
+    contract(d, 'PQ-2', U1, P[2]!, '2025-01-01', '2026-10-01', null, 'DISPATCH'); // in force on F
+    const r3 = record(d, U1, P[3]!, 'REHIRED_RETIREE', '2025-01-01');
+    rehire(d, 'FP-3', U1, P[3]!, '2025-01-01', '2026-09-30');
+    record(d, U1, P[4]!, 'REHIRED_RETIREE', '2025-01-01');
+    rehire(d, 'FP-4', U1, P[4]!, '2025-01-01', null);
+    record(d, U1, P[5]!, 'SECONDED', '2025-01-01');
+    const r6 = record(d, U2, P[6]!, 'TEMPORARY', '2025-01-01');
+    contract(d, 'HT-6', U2, P[6]!, '2025-01-01', '2026-12-31', '2026-09-30'); // terminated before F
+    const r7 = record(d, U2, P[7]!, 'NO_PAPERWORK', '2025-01-01');
+    contract(d, 'HT-7', U1, P[7]!, '2025-01-01', null); // at another unit
+    expect(answers(d).missingAgreements).toEqual([
+      { unitCode: U1, idNumber: P[1], recordId: r1, employmentForm: 'LABOUR_CONTRACT' },
+      { unitCode: U1, idNumber: P[3], recordId: r3, employmentForm: 'REHIRED_RETIREE' },
+      { unitCode: U2, idNumber: P[6], recordId: r6, employmentForm: 'TEMPORARY' },
+      { unitCode: U2, idNumber: P[7], recordId: r7, employmentForm: 'NO_PAPERWORK' },
+    ]);
+  });
+
+  it('7b RETIREE_OVER_AGE: completed years on L above the limit (66 is, 65 is not)', () => {
+    const d = world();
+    const p66 = person(1, '19601031'); // 66 on L
+    const p65 = person(2, '19601101'); // 66 the day after L
+    const pRecord = person(3, '19500101');
+    const pEnded = person(4, '19500101');
+    rehire(d, 'FP-1', U1, p66, '2024-01-01', null);
+    rehire(d, 'FP-2', U1, p65, '2024-01-01', null);
+    record(d, U2, pRecord, 'REHIRED_RETIREE', '2024-01-01'); // a record without an agreement counts too
+    record(d, U2, pRecord, 'REHIRED_RETIREE', '2024-06-01'); // once per (unit, person)
+    rehire(d, 'FP-4', U2, pEnded, '2024-01-01', '2026-09-30');
+    record(d, U2, pEnded, 'LABOUR_CONTRACT', '2024-01-01');
+    expect(answers(d).retireesOverAgeLimit).toEqual([
+      { unitCode: U1, idNumber: p66, age: 66 },
+      { unitCode: U2, idNumber: pRecord, age: 76 },
+    ]);
+    expect(answers(d, 66).retireesOverAgeLimit).toEqual([{ unitCode: U2, idNumber: pRecord, age: 76 }]);
+  });
+
+  it('8a HIRED_WITHOUT_RECRUITMENT: contract or dispatch hires of Y with no hire in a recruitment of the unit', () => {
+    const d = world();
+    put(d, 'hr', 'recruitment', { id: 1, unit_code: U1, announcement_number: 'A1', title: 't', announced_on: '2025-12-01', posts: 2 });
+    put(d, 'hr', 'recruitment', { id: 2, unit_code: U2, announcement_number: 'A2', title: 't', announced_on: '2025-12-01', posts: 2 });
+    const hire = (id: number, recruitment: number, idNumber: string) =>
+      put(d, 'hr', 'recruitment_hire', { id, recruitment_id: recruitment, id_number: idNumber, name: '王五', hired_on: '2026-02-20' });
+    const r1 = record(d, U1, P[1]!, 'LABOUR_CONTRACT', '2026-01-01');
+    record(d, U1, P[2]!, 'DISPATCH', '2026-03-01');
+    hire(1, 1, P[2]!);
+    record(d, U1, P[3]!, 'LABOUR_CONTRACT', '2025-12-31'); // before Y
+    const r4 = record(d, U1, P[4]!, 'DISPATCH', '2026-10-31'); // on L
+    hire(2, 2, P[4]!); // hired by another unit's recruitment
+    record(d, U1, P[5]!, 'TEMPORARY', '2026-03-01');
+    record(d, U1, P[6]!, 'LABOUR_CONTRACT', '2026-11-01'); // not active in M
+    expect(answers(d).hiredWithoutRecruitment).toEqual([
+      { unitCode: U1, idNumber: P[1], recordId: r1 },
+      { unitCode: U1, idNumber: P[4], recordId: r4 },
+    ]);
+  });
+
+  it('8b PAY_ABOVE_STANDARD: a line of M above the standard of the category and the latest record’s post category', () => {
+    const d = world();
+    const standard = (id: number, year: number, post: string, max: string) =>
+      put(d, 'hr', 'pay_standard', { id, year, unit_category: 'DISTRICT_ORGAN', post_category: post, monthly_max: max });
+    standard(1, 2026, '辅助管理', '7100.00');
+    standard(2, 2026, '专业技术', '9000.00');
+    standard(3, 2025, '工勤', '1.00');
+    record(d, U1, P[1]!, 'LABOUR_CONTRACT', '2025-01-01');
+    payroll(d, 1, U1, P[1]!, MONTH, '7100.01'); // a cent above
+    record(d, U1, P[2]!, 'LABOUR_CONTRACT', '2025-01-01');
+    payroll(d, 2, U1, P[2]!, MONTH, '7100.00'); // at the standard
+    payroll(d, 3, U1, P[3]!, MONTH, '99999.00'); // no record: not judged
+    record(d, U1, P[4]!, 'LABOUR_CONTRACT', '2024-01-01', { post: '专业技术' });
+    record(d, U1, P[4]!, 'LABOUR_CONTRACT', '2025-01-01'); // latest start: 辅助管理
+    payroll(d, 4, U1, P[4]!, MONTH, '8000.00');
+    record(d, U1, P[5]!, 'LABOUR_CONTRACT', '2025-01-01', { post: '工勤' });
+    payroll(d, 5, U1, P[5]!, MONTH, '99999.00'); // no 2026 standard for 工勤: not judged
+    payroll(d, 6, U1, P[1]!, '2026-09', '99999.00'); // another month
+    expect(answers(d).payAboveStandard).toEqual([
+      { unitCode: U1, idNumber: P[1], payrollLineId: '1', grossPay: 7100.01, standard: 7100 },
+      { unitCode: U1, idNumber: P[4], payrollLineId: '4', grossPay: 8000, standard: 7100 },
+    ]);
+  });
+
+  it('9 REGISTRY_LATE: recorded more than 30 days after the first agreement, or left open more than 30 days after the last ended', () => {
+    const d = world();
+    const r1 = record(d, U1, P[1]!, 'LABOUR_CONTRACT', '2026-01-01', { recorded: '2026-02-01T10:00:00.000+08:00' }); // 31 days
+    contract(d, 'HT-1', U1, P[1]!, '2026-01-01', null);
+    record(d, U1, P[2]!, 'LABOUR_CONTRACT', '2026-01-01', { recorded: '2026-01-31T23:59:00.000+08:00' }); // 30 days
+    contract(d, 'HT-2', U1, P[2]!, '2026-01-01', null);
+    const r3 = record(d, U1, P[3]!, 'LABOUR_CONTRACT', '2026-01-01', { recorded: '2026-01-31T17:00:00.000Z' }); // 02-01 in UTC+8
+    contract(d, 'HT-3', U1, P[3]!, '2026-01-01', null);
+    const r4 = record(d, U1, P[4]!, 'LABOUR_CONTRACT', '2024-01-01');
+    contract(d, 'HT-4', U1, P[4]!, '2024-01-01', '2028-12-31', '2026-09-30'); // ended 31 days before L
+    record(d, U1, P[5]!, 'LABOUR_CONTRACT', '2024-01-01');
+    contract(d, 'HT-5', U1, P[5]!, '2024-01-01', '2028-12-31', '2026-10-01'); // 30 days before L
+    record(d, U2, P[6]!, 'DISPATCH', '2024-01-01');
+    contract(d, 'PQ-6a', U2, P[6]!, '2024-01-01', '2025-12-31', null, 'DISPATCH'); // renewed: not ended
+    contract(d, 'PQ-6b', U2, P[6]!, '2026-01-01', null, null, 'DISPATCH');
+    contract(d, 'HT-6', U1, P[6]!, '2020-01-01', null); // another unit's contract is not the record's
+    record(d, U2, P[7]!, 'LABOUR_CONTRACT', '2026-01-01', { recorded: '2026-06-01T09:00:00.000+08:00' });
+    contract(d, 'HT-7', U2, P[7]!, '2020-01-01', '2025-12-31'); // ended before the record began: no overlap
+    const r8 = record(d, U3, P[0]!, 'REHIRED_RETIREE', '2026-01-01', { end: '2026-10-20', recorded: '2026-03-03T09:00:00.000+08:00' });
+    rehire(d, 'FP-8', U3, P[0]!, '2026-01-15', '2026-08-31'); // starts later than the record; ends 50 days before its end
+    expect(answers(d).registryLate).toEqual([
+      { unitCode: U1, idNumber: P[1], recordId: r1, kind: 'START', daysLate: 31 },
+      { unitCode: U1, idNumber: P[3], recordId: r3, kind: 'START', daysLate: 31 },
+      { unitCode: U1, idNumber: P[4], recordId: r4, kind: 'END', daysLate: 31 },
+      { unitCode: U3, idNumber: P[0], recordId: r8, kind: 'START', daysLate: 47 },
+      { unitCode: U3, idNumber: P[0], recordId: r8, kind: 'END', daysLate: 50 },
+    ]);
+  });
+
+  it('10a OVERDUE_RECTIFICATION: deadline before L and not completed by L', () => {
+    const d = world();
+    const rect = (id: number, unit: string, deadline: string, status: string, completedOn: string | null = null) =>
+      put(d, 'audit', 'rectification', { id, unit_code: unit, description: '整改', deadline, status, completed_on: completedOn });
+    rect(1, U1, '2026-10-30', 'COMPLETED', '2026-10-31'); // completed on L
+    rect(2, U1, '2026-10-30', 'COMPLETED', '2026-11-01'); // completed after L
+    rect(10, U1, '2026-09-30', 'IN_PROGRESS');
+    rect(4, U1, '2026-10-31', 'PENDING'); // deadline is L
+    rect(5, X, '2026-01-01', 'PENDING'); // another district
+    rect(6, U2, '2026-10-01', 'PENDING');
+    expect(answers(d).overdueRectifications).toEqual([
+      { unitCode: U1, rectificationId: '2', daysOverdue: 1 },
+      { unitCode: U1, rectificationId: '10', daysOverdue: 31 },
+      { unitCode: U2, rectificationId: '6', daysOverdue: 30 },
+    ]);
+  });
+
+  it('10b suspension: units with OPEN or ROUTED leads of the registry rules', () => {
+    const d = world();
+    const lead = (id: number, unit: string, rule: string | null, status: string) =>
+      put(d, 'audit', 'issue_lead', { id, unit_code: unit, source: 'RULE_SWEEP', rule, period: MONTH, description: '线索', status, created_at: '2026-10-02T09:00:00.000+08:00' });
+    lead(10, U1, 'GHOST_RECORD', 'OPEN');
+    lead(9, U1, 'REGISTRY_LATE', 'ROUTED');
+    lead(2, U1, 'UNREPORTED_STAFF', 'CLOSED');
+    lead(3, U2, 'OVER_QUOTA', 'OPEN');
+    lead(4, U2, 'UNREPORTED_STAFF', 'RESOLVED_BY_DATA');
+    lead(5, U2, null, 'OPEN');
+    lead(6, X, 'UNREPORTED_STAFF', 'OPEN');
+    lead(7, U3, 'UNREPORTED_STAFF', 'OPEN');
+    expect(answers(d).registrySuspensions).toEqual([
+      { unitCode: U1, leadIds: ['9', '10'] },
+      { unitCode: U3, leadIds: ['7'] },
+    ]);
   });
 });

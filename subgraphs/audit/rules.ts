@@ -100,7 +100,8 @@ export class AuditRules {
       where: {
         unitCode: { in: [...units.keys()] },
         deadline: { lt: lastDay },
-        OR: [{ status: { not: 'COMPLETED' } }, { completedOn: null }, { completedOn: { gt: lastDay } }],
+        // A completed rectification without a completion date counts as done.
+        OR: [{ status: { not: 'COMPLETED' } }, { completedOn: { gt: lastDay } }],
       },
     });
     return rows.map((r): OverdueRectificationResult => ({

@@ -20,7 +20,7 @@ export const DistrictMonth: DistrictMonthResolvers = {
   serviceContractRoster: (dm, _args, { rules }) => rules.serviceContractRoster(dm.district, dm.month),
   async disguisedOutsourcing(parent, { filter, first, after }, { rules }) {
     const hits = await rules.disguisedOutsourcing(parent.month, directory(parent, 'disguisedOutsourcing'), registry(parent, 'disguisedOutsourcing'), filter);
-    return hitPage(hits, (h) => hitKey(h.unit.code, h.contract.number, h.person.idNumber), first, after);
+    return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, h.contract.number), first, after);
   },
   async payAboveStandard(parent, { filter, first, after }, { rules }) {
     const standards = required(parent, 'payStandardTable', PayStandardTable.parse, 'payAboveStandard');
