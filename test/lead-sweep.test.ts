@@ -9,7 +9,7 @@ import { generate, type GeneratedData } from '../scripts/seed/generate.ts';
 import { expectedAnswers, type RuleAnswers } from '../scripts/seed/expected.ts';
 import { readOperation } from '../lib/operations.ts';
 import { monthRange } from '../lib/cross-check.ts';
-import { startTestFederation, type TestFederation } from './support/federation.ts';
+import { startTestFederation, type GraphQLResponse, type TestFederation } from './support/federation.ts';
 
 const SWEEP = `mutation($month: Month!, $route: Boolean) {
   runLeadSweep(month: $month, route: $route) {
@@ -55,7 +55,7 @@ async function sweepLeads(status?: string[]) {
   const out: Record<string, any>[] = [];
   let after: string | null = null;
   do {
-    const res = await fed.query(LEADS, { after, status });
+    const res: GraphQLResponse<Record<string, any>> = await fed.query(LEADS, { after, status });
     expect(res.errors).toBeUndefined();
     out.push(...res.data!.leads.nodes);
     after = res.data!.leads.pageInfo.hasNextPage ? res.data!.leads.pageInfo.endCursor : null;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generate, type GeneratedData } from '../scripts/seed/generate.ts';
 import { expectedAnswers, type RuleAnswers } from '../scripts/seed/expected.ts';
 import { readOperation } from '../lib/operations.ts';
-import { startTestFederation, type TestFederation } from './support/federation.ts';
+import { startTestFederation, type GraphQLResponse, type TestFederation } from './support/federation.ts';
 
 type Node = Record<string, any>;
 interface Fixture {
@@ -108,9 +108,9 @@ async function allPages(f: Fixture, variables: Record<string, unknown>, first: n
   let after: string | null = null;
   let totalCount = -1;
   for (let pages = 0; pages < 1000; pages++) {
-    const res = await fed.query(readOperation(f.operation), { ...periodVariables(f), ...variables, first, [f.after]: after });
+    const res: GraphQLResponse<Record<string, any>> = await fed.query(readOperation(f.operation), { ...periodVariables(f), ...variables, first, [f.after]: after });
     expect(res.errors).toBeUndefined();
-    const connection = (res.data!.districtMonth ?? res.data!.districtYear)[f.field];
+    const connection: Node = (res.data!.districtMonth ?? res.data!.districtYear)[f.field];
     nodes.push(...connection.nodes);
     totalCount = connection.totalCount;
     if (!connection.pageInfo.hasNextPage) break;
