@@ -300,3 +300,60 @@ describe('hr subgraph', () => {
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('hr side of the cross-bureau rules (DistrictMonth with the registry rows staffing sends)', () => {
+  const directory = [
+    [UNIT_A, 'DISTRICT_ORGAN', null, null, 'ORGAN'],
+    [UNIT_B, 'FUNDED_INSTITUTION', '330109001', UNIT_A, 'PUBLIC_INSTITUTION'],
+  ];
+  // [recordId, unitCode, idNumber, name, employmentForm, postCategory, startDate, endDate, recordedDate]
+  const registry = [
+    ['1', UNIT_A, ALICE, '王芳', 'LABOUR_CONTRACT', '辅助管理', '2025-01-01', null, '2025-01-05'], // HT-1 in force, on time
+    ['2', UNIT_A, CAROL, '张丽', 'LABOUR_CONTRACT', '辅助管理', '2024-01-01', null, '2024-01-02'], // HT-3 terminated 2026-09-15
+    // FP-2 ended 2026-09-30, entered 74 days late; not late at the end: HT-4 (from November, open) overlaps the record.
+    ['3', UNIT_A, DAVE, '陈伟', 'REHIRED_RETIREE', '工勤', '2024-01-01', null, '2024-03-15'],
+    ['4', UNIT_B, BOB, '李强', 'DISPATCH', '工勤', '2026-01-01', null, '2026-01-03'], // his dispatch is at UNIT_A
+  ];
+  const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on DistrictMonth {
+    missingAgreements { totalCount nodes { unit { code } person { idNumber } record { id } employmentForm } }
+    registryLate { nodes { record { id } kind hrDate registryDate daysLate agreementId } }
+  } } }`;
+  const rep = (rows: unknown[][]) => [{ __typename: 'DistrictMonth', district: '330109', month: '2026-10', unitDirectory: directory, registryRoster: rows }];
+
+  it('finds registered people without the agreement their form needs, and registry entries or exits more than 30 days late', async () => {
+    const { result } = await counted(query, { r: rep(registry) });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?._entities).toEqual([
+      {
+        missingAgreements: {
+          totalCount: 3,
+          nodes: [
+            { unit: { code: UNIT_A }, person: { idNumber: CAROL }, record: { id: '2' }, employmentForm: 'LABOUR_CONTRACT' },
+            { unit: { code: UNIT_A }, person: { idNumber: DAVE }, record: { id: '3' }, employmentForm: 'REHIRED_RETIREE' },
+            { unit: { code: UNIT_B }, person: { idNumber: BOB }, record: { id: '4' }, employmentForm: 'DISPATCH' },
+          ],
+        },
+        registryLate: {
+          nodes: [
+            { record: { id: '2' }, kind: 'END', hrDate: '2026-09-15', registryDate: '2026-10-31', daysLate: 46, agreementId: 'HT-3' },
+            { record: { id: '3' }, kind: 'START', hrDate: '2024-01-01', registryDate: '2024-03-15', daysLate: 74, agreementId: 'FP-2' },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('costs the same SQL statements for 4 registry rows as for 400', async () => {
+    const many = Array.from({ length: 100 }, (_, k) => registry.map((r) => [String(Number(r[0]) + 4 * (k + 1)), ...r.slice(1)])).flat();
+    const small = await counted(query, { r: rep(registry) });
+    const large = await counted(query, { r: rep([...registry, ...many]) });
+    expect(large.result.errors).toBeUndefined();
+    expect(large.statements).toBe(small.statements);
+    expect(small.statements).toBeLessThanOrEqual(3);
+  });
+
+  it('refuses a representation without the registry rows (only the gateway can supply them)', async () => {
+    const result = await run(query, { r: [{ __typename: 'DistrictMonth', district: '330109', month: '2026-10' }] });
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+  });
+});
