@@ -10,7 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { SUPERGRAPH_PATH } from '../lib/supergraph.ts';
-import { listen, type RunningServer, type SubgraphName } from '../lib/subgraph.ts';
+import { listen, requestCounter, type RunningServer, type SubgraphName } from '../lib/subgraph.ts';
 
 export interface GatewayOptions {
   /** Path of the composed supergraph file. */
@@ -64,13 +64,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
-  let requests = 0;
+  const counter = requestCounter();
   app.use(
     '/graphql',
-    (_req, _res, next) => {
-      requests++;
-      next();
-    },
+    counter.middleware,
     cors(),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo),
@@ -78,7 +75,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     ...address,
-    requests: () => requests,
+    requests: counter.count,
     async stop() {
       await apollo.stop();
     },

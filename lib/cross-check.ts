@@ -1,7 +1,7 @@
 // What the ten cross-bureau rules (docs/rules.md) share across subgraphs: the internal row sets one
 // bureau hands another through @requires, the unit filter applied to hits, and paging of hit lists.
 import { GraphQLError, GraphQLScalarType } from 'graphql';
-import { checkCreditCode, checkTownCode } from './validate.ts';
+import { checkCreditCode, checkDistrict, checkMonth, checkTownCode, checkYear } from './validate.ts';
 import { decodeCursor, pageBy, pageSize } from './paging.ts';
 
 type Cell = string | number | null;
@@ -121,4 +121,16 @@ export function monthRange(month: string): { first: string; last: string; year: 
 /** Cents of a money value given as text or number, to compare amounts exactly. */
 export function cents(value: string | number | { toString(): string }): number {
   return Math.round(Number(String(value)) * 100);
+}
+
+/**
+ * Checks a DistrictMonth or DistrictYear representation (it arrives as _Any, unchecked by the Month
+ * scalar) and keeps what other bureaus sent with it for @requires.
+ */
+export function periodReference<P extends { district: string; month?: string; year?: number }>(ref: unknown): P {
+  const parent = ref as P;
+  checkDistrict(parent.district);
+  if (parent.month !== undefined) checkMonth(parent.month);
+  if (parent.year !== undefined) checkYear(parent.year);
+  return parent;
 }

@@ -53,6 +53,18 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Counts the requests a server receives (gateway and subgraphs alike). */
+export function requestCounter(): { middleware: express.RequestHandler; count: () => number } {
+  let n = 0;
+  return {
+    middleware: (_req, _res, next) => {
+      n++;
+      next();
+    },
+    count: () => n,
+  };
+}
+
 /** Listens and returns the GraphQL URL clients use (port 0: the OS picks one). */
 export async function listen(httpServer: http.Server, port: number, host: string): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
@@ -88,13 +100,10 @@ export async function serveSubgraph(
       res.status(503).json({ status: 'unavailable', subgraph: subgraph.name, database: 'down' });
     }
   });
-  let requests = 0;
+  const counter = requestCounter();
   app.use(
     '/graphql',
-    (_req, _res, next) => {
-      requests++;
-      next();
-    },
+    counter.middleware,
     cors(),
     express.json({ limit: '50mb' }),
     expressMiddleware(apollo, { context: async () => subgraph.createContext() }),
@@ -102,7 +111,7 @@ export async function serveSubgraph(
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     ...address,
-    requests: () => requests,
+    requests: counter.count,
     async stop() {
       await apollo.stop();
     },

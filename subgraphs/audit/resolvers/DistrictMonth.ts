@@ -1,16 +1,9 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
-import { checkDistrict, checkMonth } from '../../../lib/validate.ts';
-import { UnitDirectory, hitKey, hitPage, required } from '../../../lib/cross-check.ts';
+import { UnitDirectory, hitKey, hitPage, required, periodReference } from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
 export const DistrictMonth: DistrictMonthResolvers = {
-  // Representations arrive as _Any, so the Month scalar has not checked them.
-  __resolveReference(ref) {
-    const parent = ref as DistrictMonthParent;
-    checkDistrict(parent.district);
-    checkMonth(parent.month);
-    return parent;
-  },
+  __resolveReference: (ref) => periodReference<DistrictMonthParent>(ref),
   async overdueRectifications(parent, { filter, first, after }, { rules }) {
     const directory = required(parent, 'unitDirectory', UnitDirectory.parse, 'overdueRectifications');
     const hits = await rules.overdueRectifications(parent.month, directory, filter);

@@ -1,19 +1,12 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
-import { checkDistrict, checkMonth } from '../../../lib/validate.ts';
-import { PayStandardTable, RegistryRoster, UnitDirectory, hitKey, hitPage, required } from '../../../lib/cross-check.ts';
+import { PayStandardTable, RegistryRoster, UnitDirectory, hitKey, hitPage, required, periodReference } from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
 const directory = (p: DistrictMonthParent, rule: string) => required(p, 'unitDirectory', UnitDirectory.parse, rule);
 const registry = (p: DistrictMonthParent, rule: string) => required(p, 'registryRoster', RegistryRoster.parse, rule);
 
 export const DistrictMonth: DistrictMonthResolvers = {
-  // Representations arrive as _Any, so the Month scalar has not checked them.
-  __resolveReference(ref) {
-    const parent = ref as DistrictMonthParent;
-    checkDistrict(parent.district);
-    checkMonth(parent.month);
-    return parent;
-  },
+  __resolveReference: (ref) => periodReference<DistrictMonthParent>(ref),
   payrollRoster(dm, _args, { data }) {
     return data.payrollRoster.load(`${dm.district}|${dm.month}`);
   },

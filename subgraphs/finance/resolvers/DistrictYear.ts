@@ -1,15 +1,9 @@
 import type { DistrictYearResolvers } from '../generated/resolvers-types.ts';
-import { checkDistrict, checkYear } from '../../../lib/validate.ts';
-import { RegistrySpans, UnitDirectory, hitKey, hitPage, required } from '../../../lib/cross-check.ts';
+import { RegistrySpans, UnitDirectory, hitKey, hitPage, required, periodReference } from '../../../lib/cross-check.ts';
 import type { DistrictYearParent } from '../data.ts';
 
 export const DistrictYear: DistrictYearResolvers = {
-  __resolveReference(ref) {
-    const parent = ref as DistrictYearParent;
-    checkDistrict(parent.district);
-    checkYear(parent.year);
-    return parent;
-  },
+  __resolveReference: (ref) => periodReference<DistrictYearParent>(ref),
   async budgetLinkage(parent, { filter, first, after }, { rules }) {
     const directory = required(parent, 'unitDirectory', UnitDirectory.parse, 'budgetLinkage');
     const spans = required(parent, 'registrySpans', RegistrySpans.parse, 'budgetLinkage');

@@ -1,20 +1,13 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
-import { checkDistrict, checkMonth } from '../../../lib/validate.ts';
 import { badUserInput } from '../../../lib/errors.ts';
-import { RegistryRoster, UnitDirectory, hitKey, hitPage, required } from '../../../lib/cross-check.ts';
+import { RegistryRoster, UnitDirectory, hitKey, hitPage, required, periodReference } from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
 const directory = (p: DistrictMonthParent, rule: string) => required(p, 'unitDirectory', UnitDirectory.parse, rule);
 const registry = (p: DistrictMonthParent, rule: string) => required(p, 'registryRoster', RegistryRoster.parse, rule);
 
 export const DistrictMonth: DistrictMonthResolvers = {
-  // Representations arrive as _Any, so the Month scalar has not checked them.
-  __resolveReference(ref) {
-    const parent = ref as DistrictMonthParent;
-    checkDistrict(parent.district);
-    checkMonth(parent.month);
-    return parent;
-  },
+  __resolveReference: (ref) => periodReference<DistrictMonthParent>(ref),
   hrRoster(parent, _args, { data }) {
     return data.roster(parent.district, parent.month);
   },

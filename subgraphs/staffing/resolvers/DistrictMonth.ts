@@ -1,20 +1,14 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
 import { parseRoster, type RosterRow } from '../../../lib/roster.ts';
 import { decodeCursor, pageBy, pageSize } from '../../../lib/paging.ts';
-import { ServiceContractRoster, hitKey, hitPage, required } from '../../../lib/cross-check.ts';
-import { checkDistrict, checkMonth } from '../../../lib/validate.ts';
+import { ServiceContractRoster, hitKey, hitPage, required, periodReference } from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
 const hrRoster = (p: DistrictMonthParent, rule: string): RosterRow[] => required(p, 'hrRoster', parseRoster, rule);
 const payrollRoster = (p: DistrictMonthParent, rule: string): RosterRow[] => required(p, 'payrollRoster', parseRoster, rule);
 
 export const DistrictMonth: DistrictMonthResolvers = {
-  __resolveReference(ref) {
-    const parent = ref as DistrictMonthParent;
-    checkDistrict(parent.district);
-    checkMonth(parent.month);
-    return parent;
-  },
+  __resolveReference: (ref) => periodReference<DistrictMonthParent>(ref),
   async unreportedStaff(parent, { filter, first, after }, { data }) {
     const size = pageSize(first, 100);
     const roster = [...hrRoster(parent, 'unreportedStaff'), ...payrollRoster(parent, 'unreportedStaff')];

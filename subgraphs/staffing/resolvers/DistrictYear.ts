@@ -1,15 +1,9 @@
 import type { DistrictYearResolvers } from '../generated/resolvers-types.ts';
-import { hitKey, hitPage } from '../../../lib/cross-check.ts';
-import { checkDistrict, checkYear } from '../../../lib/validate.ts';
+import { hitKey, hitPage, periodReference } from '../../../lib/cross-check.ts';
 import type { DistrictYearParent } from '../data.ts';
 
 export const DistrictYear: DistrictYearResolvers = {
-  __resolveReference(ref) {
-    const parent = ref as DistrictYearParent;
-    checkDistrict(parent.district);
-    checkYear(parent.year);
-    return parent;
-  },
+  __resolveReference: (ref) => periodReference<DistrictYearParent>(ref),
   async quotaRaised(parent, { filter, first, after }, { rules }) {
     const hits = await rules.quotaRaised(parent.district, parent.year, filter);
     return hitPage(hits, (h) => hitKey(h.unit.code), first, after);
