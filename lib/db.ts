@@ -29,6 +29,8 @@ export interface Database {
 export interface BulkWriter {
   /** Queues rows; resolves once the writer can take more (backpressure), not when they are stored. */
   write(rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** PostgreSQL only: queues rows already in COPY text format (see copyText), whole lines. */
+  writeText?(text: string | Uint8Array): Promise<void>;
   /** Resolves when every row is in the table; returns how many rows were written. */
   end(): Promise<number>;
   /** Gives up: nothing written through this writer is committed (PostgreSQL) and the connection closes. */
@@ -105,13 +107,15 @@ async function postgresCopyWriter(url: string, table: string, columns: readonly 
   });
   const done = finished(stream);
   done.catch(() => undefined);
+  const send = async (text: string | Uint8Array) => {
+    if (failure) throw failure;
+    if (text.length === 0) return;
+    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), done]);
+    if (failure) throw failure;
+  };
   return {
-    async write(rows) {
-      if (failure) throw failure;
-      if (rows.length === 0) return;
-      if (!stream.write(copyText(rows))) await Promise.race([once(stream, 'drain'), done]);
-      if (failure) throw failure;
-    },
+    write: (rows) => send(copyText(rows)),
+    writeText: send,
     async end() {
       try {
         stream.end();

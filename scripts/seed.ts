@@ -1,24 +1,44 @@
-// `npm run seed -- --seed 42 [--units N] [--people N] [--month YYYY-MM] [--planted-units N] [--manifest path] [--reset]`
-// Migrates the four bureaus' databases, loads deterministic demo data and writes the manifest
-// (the expected answers) as JSON.
+// `npm run seed -- [--scale district|city|province] --seed 42 [--units N] [--people N] [--month YYYY-MM]
+//   [--planted-units N] [--rate name=value ...] [--manifest path] [--reset]`
+// Migrates the four bureaus' databases, generates deterministic demo data district by district and
+// loads it as it comes (COPY on PostgreSQL), then writes the manifest (the expected answers) as JSON.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
 import { openPostgres, type Database } from '../lib/db.ts';
 import { migrate } from '../lib/migrate.ts';
 import { migrationsPath } from '../lib/subgraph.ts';
-import { BUREAU_NAMES, generate, type BureauName, type GenerateOptions } from './seed/generate.ts';
-import { load } from './seed/load.ts';
+import {
+  BUREAU_NAMES,
+  DEFAULT_RATES,
+  SCALES,
+  planDistricts,
+  type AnomalyRates,
+  type BureauName,
+  type GenerateOptions,
+  type ScaleName,
+} from './seed/generate.ts';
+import { REBUILD_INDEXES_FROM_PEOPLE, seedStreaming, type LoadProgress } from './seed/load.ts';
+import { TABLE_COLUMNS } from './seed/tables.ts';
 
-const USAGE = `usage: npm run seed -- [--seed N] [--units N] [--people N] [--month YYYY-MM] [--planted-units N] [--manifest path] [--reset]
+const SCALE_NAMES = Object.keys(SCALES) as ScaleName[];
+
+const USAGE = `usage: npm run seed -- [--scale NAME] [--seed N] [--units N] [--people N] [--month YYYY-MM]
+                        [--planted-units N] [--rate name=value ...] [--manifest path] [--reset]
+  --scale NAME       ${SCALE_NAMES.map((s) => `${s} (${SCALES[s].districts.length} district${SCALES[s].districts.length > 1 ? 's' : ''}, ${SCALES[s].units} units, ${SCALES[s].people} people)`).join(',\n                     ')};
+                     default: 萧山 with 220 units and 3200 people
   --seed N           PRNG seed (default 42); the same options always give the same data
-  --units N          units (default 220)
-  --people N         off-establishment staff (default 3200)
+  --units N          units in all districts (overrides the scale's)
+  --people N         off-establishment staff in all districts (overrides the scale's)
   --month YYYY-MM    reference month of the planted anomalies (default 2026-10)
-  --planted-units N  units with unreported staff (default 24)
+  --planted-units N  units of 萧山 with unreported staff (default 24)
+  --rate name=value  share of records given an anomaly, 0 to 1; repeatable. Names and defaults:
+                     ${Object.entries(DEFAULT_RATES).map(([k, v]) => `${k}=${v}`).join(', ')}
   --manifest path    where to write the manifest JSON (default .data/manifest.json)
   --reset            empty the bureaus' tables first instead of refusing non-empty databases
-Databases: STAFFING_DATABASE_URL, FINANCE_DATABASE_URL, HR_DATABASE_URL, AUDIT_DATABASE_URL.`;
+Databases: STAFFING_DATABASE_URL, FINANCE_DATABASE_URL, HR_DATABASE_URL, AUDIT_DATABASE_URL.
+Progress goes to stderr (a bar when it is a terminal), ending with one summary line.`;
 
 const ENV: Record<BureauName, string> = {
   staffing: 'STAFFING_DATABASE_URL',
@@ -35,7 +55,28 @@ function integer(name: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
-function parseOptions(argv: string[]): { generate: GenerateOptions; manifest: string; reset: boolean } {
+function parseRates(values: readonly string[]): Partial<AnomalyRates> {
+  const rates: Partial<AnomalyRates> = {};
+  for (const v of values) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(v);
+    if (!m) throw new UsageError(`--rate must be name=value, got "${v}"`);
+    const [, name, raw] = m as unknown as [string, string, string];
+    if (!(name in DEFAULT_RATES)) throw new UsageError(`unknown rate "${name}"; known: ${Object.keys(DEFAULT_RATES).join(', ')}`);
+    const rate = Number(raw);
+    if (!/^\s*[\d.eE+-]+\s*$/.test(raw) || !(rate >= 0 && rate <= 1)) throw new UsageError(`--rate ${name} must be a number from 0 to 1, got "${raw}"`);
+    rates[name as keyof AnomalyRates] = rate;
+  }
+  return rates;
+}
+
+interface CliOptions {
+  generate: GenerateOptions;
+  scale: ScaleName | null;
+  manifest: string;
+  reset: boolean;
+}
+
+function parseOptions(argv: string[]): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -43,11 +84,13 @@ function parseOptions(argv: string[]): { generate: GenerateOptions; manifest: st
       strict: true,
       allowPositionals: false,
       options: {
+        scale: { type: 'string' },
         seed: { type: 'string' },
         units: { type: 'string' },
         people: { type: 'string' },
         month: { type: 'string' },
         'planted-units': { type: 'string' },
+        rate: { type: 'string', multiple: true },
         manifest: { type: 'string' },
         reset: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -63,16 +106,51 @@ function parseOptions(argv: string[]): { generate: GenerateOptions; manifest: st
   if (values.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) {
     throw new UsageError(`--month must be YYYY-MM, got "${values.month}"`);
   }
-  return {
-    generate: {
-      seed: integer('seed', values.seed) ?? 42,
-      units: integer('units', values.units),
-      people: integer('people', values.people),
-      month: values.month,
-      plantedUnits: integer('planted-units', values['planted-units']),
+  let scale: ScaleName | null = null;
+  if (values.scale !== undefined) {
+    if (!(SCALE_NAMES as string[]).includes(values.scale)) throw new UsageError(`--scale must be one of ${SCALE_NAMES.join(', ')}, got "${values.scale}"`);
+    scale = values.scale as ScaleName;
+  }
+  const sized = scale ? SCALES[scale] : undefined;
+  const generate: GenerateOptions = {
+    seed: integer('seed', values.seed) ?? 42,
+    districts: sized?.districts,
+    units: integer('units', values.units) ?? sized?.units,
+    people: integer('people', values.people) ?? sized?.people,
+    month: values.month,
+    plantedUnits: integer('planted-units', values['planted-units']),
+    rates: parseRates(values.rate ?? []),
+  };
+  try {
+    planDistricts(generate);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { generate, scale, manifest: values.manifest ?? '.data/manifest.json', reset: values.reset };
+}
+
+const thousands = (n: number) => n.toLocaleString('en-US');
+
+/** A bar on a terminal; elsewhere nothing until the summary line. */
+function progressReporter(totalPeople: number): { update(p: LoadProgress): void; stop(): void } {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'seed [{bar}] {percentage}% | {value}/{total} people | {districts} districts | {rows} rows | {phase} | {duration_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
     },
-    manifest: values.manifest ?? '.data/manifest.json',
-    reset: values.reset,
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(totalPeople, 1), 0, { districts: 0, rows: '0', phase: 'loading' });
+  return {
+    update(p) {
+      const phase = p.phase === 'loading' ? 'loading' : p.phase === 'indexing' ? 'building indexes and keys' : p.phase;
+      bar.update(p.people, { districts: p.districts, rows: thousands(p.rows), phase });
+    },
+    stop: () => bar.stop(),
   };
 }
 
@@ -83,14 +161,10 @@ async function main(): Promise<void> {
   if (missing.length > 0) {
     throw new UsageError(`missing database URL${missing.length > 1 ? 's' : ''}: ${missing.map((b) => ENV[b]).join(', ')}`);
   }
-  let data;
-  try {
-    data = generate(options.generate);
-  } catch (err) {
-    // generate() only throws for options it cannot honour.
-    throw new UsageError((err as Error).message);
-  }
+  const plans = planDistricts(options.generate);
+  const totalPeople = plans.reduce((s, p) => s + p.people, 0);
   const dbs = {} as Record<BureauName, Database>;
+  let outcome;
   try {
     for (const b of BUREAU_NAMES) {
       dbs[b] = openPostgres(process.env[ENV[b]]!, { max: 4 });
@@ -98,10 +172,11 @@ async function main(): Promise<void> {
       if (applied.length > 0) console.log(`${b}: applied ${applied.join(', ')}`);
     }
     // Check all four before touching any, so a refusal leaves everything as it was.
+    const tablesOf = (b: BureauName) => Object.keys(TABLE_COLUMNS[b]);
     const nonEmpty: string[] = [];
     for (const b of BUREAU_NAMES) {
       const tables: string[] = [];
-      for (const table of Object.keys(data[b])) {
+      for (const table of tablesOf(b)) {
         const [row] = await dbs[b].query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM "${table}") AS any`);
         if (row?.any) tables.push(table);
       }
@@ -112,27 +187,42 @@ async function main(): Promise<void> {
         throw new UsageError(`databases already hold data (${nonEmpty.join('; ')}); pass --reset to empty them first`);
       }
       for (const b of BUREAU_NAMES) {
-        const tables = Object.keys(data[b]).map((t) => `"${t}"`).join(', ');
-        await dbs[b].exec(`TRUNCATE ${tables} RESTART IDENTITY CASCADE`);
+        await dbs[b].exec(`TRUNCATE ${tablesOf(b).map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
       }
       console.log('reset: emptied the bureaus\' tables');
     }
-    await load(data, dbs);
+    const progress = progressReporter(totalPeople);
+    try {
+      outcome = await seedStreaming(options.generate, dbs, {
+        rebuildIndexes: totalPeople >= REBUILD_INDEXES_FROM_PEOPLE,
+        onProgress: (p) => progress.update(p),
+      });
+    } finally {
+      progress.stop();
+    }
   } finally {
     await Promise.all(Object.values(dbs).map((db) => db.close()));
   }
+  const { manifest, result } = outcome;
   const manifestPath = resolve(options.manifest);
   await mkdir(dirname(manifestPath), { recursive: true });
-  await writeFile(manifestPath, `${JSON.stringify(data.manifest, null, 2)}\n`);
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const { counts, unreportedStaff, month, seed } = data.manifest;
-  console.log(`seed ${seed}, month ${month}: ${counts.units} units, ${counts.people} people`);
+  const { counts, unreportedStaff, month, seed } = manifest;
+  console.log(`seed ${seed}, month ${month}${options.scale ? `, scale ${options.scale}` : ''}: ${thousands(counts.units)} units in ${plans.length} district${plans.length > 1 ? 's' : ''}, ${thousands(counts.people)} people`);
   for (const b of BUREAU_NAMES) {
     console.log(`  ${b.padEnd(8)} ${Object.entries(counts.tables[b]).map(([t, n]) => `${t} ${n}`).join(', ')}`);
   }
-  console.log(`  ${unreportedStaff.units.length} units with unreported staff in ${month}`);
+  console.log(`  ${unreportedStaff.units.length} units with unreported staff in ${month} (萧山)`);
   console.log(`manifest: ${manifestPath}`);
-  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const s = result.seconds;
+  const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.error(
+    `seed: ${thousands(result.rows)} rows (${thousands(counts.units)} units, ${thousands(counts.people)} people, ${result.districts} district${result.districts > 1 ? 's' : ''}) into 4 databases ` +
+      `in ${((performance.now() - started) / 1000).toFixed(1)} s: generate ${s.generate.toFixed(1)} s and encode ${s.encode.toFixed(1)} s ` +
+      `(overlapping the copy), copy done at ${s.copy.toFixed(1)} s, indexes and keys ${s.indexes.toFixed(1)} s, analyze ${s.analyze.toFixed(1)} s; ` +
+      `peak RSS ${rssMb} MB`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -640,3 +640,194 @@ describe('expected answers (manifest oracle)', () => {
     ]);
   });
 });
+
+describe('scales: many districts, and loading with COPY', () => {
+  // Loaded here rather than at the top, so this block stands on its own.
+  let gen: typeof import('../scripts/seed/generate.ts');
+  let loader: typeof import('../scripts/seed/load.ts');
+  let divisions: typeof import('../lib/divisions.ts');
+  const within = (n: number, target: number, share: number) => n >= target * (1 - share) && n <= target * (1 + share);
+
+  beforeAll(async () => {
+    gen = await import('../scripts/seed/generate.ts');
+    loader = await import('../scripts/seed/load.ts');
+    divisions = await import('../lib/divisions.ts');
+  });
+
+  it('--scale district is 萧山 alone with about 800 units and 20,000 people, the planted answer intact', () => {
+    const options = { seed: 42, ...gen.SCALES.district };
+    expect(options.districts).toEqual(['330109']);
+    expect(within(options.units, 800, 0.1) && within(options.people, 20_000, 0.1)).toBe(true);
+    const d = gen.generate(options);
+    const units = rowsOf(d, 'staffing', 'unit');
+    expect(within(units.length, 800, 0.1)).toBe(true);
+    expect(within(d.manifest.counts.people, 20_000, 0.1)).toBe(true);
+    expect(within(new Set(rowsOf(d, 'staffing', 'registry_record').map((r) => r.id_number)).size, 20_000, 0.1)).toBe(true);
+    expect(new Set(units.map((u) => u.name)).size).toBe(units.length);
+    const byCategory = new Map<string, number>();
+    for (const u of units) byCategory.set(u.category, (byCategory.get(u.category) ?? 0) + 1);
+    for (const c of ['DISTRICT_ORGAN', 'FUNDED_INSTITUTION', 'EDUCATION', 'TOWN_SUBDISTRICT']) expect(byCategory.get(c) ?? 0).toBeGreaterThanOrEqual(40);
+    const recomputed = unreportedStaff(d, d.manifest.month, '330109');
+    expect(recomputed).toEqual(d.manifest.unreportedStaff.units.map(({ code, people }) => ({ code, people })));
+    expect(recomputed.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('city scale: every district’s units carry its division, identifiers are valid, ids run on across districts', () => {
+    // The city's 13 districts and 8,000 units; fewer people than --scale city (200,000) to stay quick.
+    const options = { seed: 7, ...gen.SCALES.city, people: 80_000 };
+    const chunks = gen.generateChunks(options);
+    const seen: string[] = [];
+    const lastId = new Map<string, number>();
+    const contractIds = new Set<string>();
+    const announcements = new Set<string>();
+    const bad: string[] = [];
+    let sampled = 0;
+    let next = chunks.next();
+    for (; !next.done; next = chunks.next()) {
+      const chunk = next.value;
+      const district = chunk.district;
+      seen.push(district);
+      const towns = divisions.townsOf(district);
+      for (const u of rowsOf(chunk as unknown as GeneratedData, 'staffing', 'unit')) {
+        if (!isValidCreditCode(u.code) || creditCodeDivision(u.code) !== district || u.district_code !== district) bad.push(`unit ${u.code} in ${district}`);
+        if (u.town_code !== null && (!u.town_code.startsWith(district) || !towns[u.town_code] || divisions.townName(u.town_code) !== towns[u.town_code])) bad.push(`town ${u.town_code}`);
+      }
+      for (const b of BUREAUS) {
+        for (const [table, t] of Object.entries(chunk[b])) {
+          const idAt = t.columns.indexOf('id');
+          const unitAt = t.columns.indexOf('unit_code');
+          const personAt = t.columns.indexOf('id_number');
+          if (idAt >= 0 && t.rows.length > 0 && typeof t.rows[0]![idAt] === 'number') {
+            // Serial ids continue from one district to the next, with no gap or repeat.
+            const from = (lastId.get(`${b}.${table}`) ?? 0) + 1;
+            const ids = [t.rows[0]![idAt], t.rows[t.rows.length - 1]![idAt]];
+            if (ids[0] !== from || ids[1] !== from + t.rows.length - 1) bad.push(`${b}.${table} ids ${ids.join('..')} after ${from - 1}`);
+            lastId.set(`${b}.${table}`, from + t.rows.length - 1);
+          }
+          for (let i = 0; i < t.rows.length; i += 23) {
+            const r = t.rows[i]!;
+            sampled++;
+            const unit = unitAt >= 0 ? (r[unitAt] as string) : null;
+            if (unit !== null && (!isValidCreditCode(unit) || (creditCodeDivision(unit) !== district && !(district === '330109' && creditCodeDivision(unit) === '330110')))) {
+              bad.push(`${b}.${table} unit ${unit} in ${district}`);
+            }
+            const person = personAt >= 0 ? (r[personAt] as string | null) : null;
+            if (person !== null && !isValidIdNumber(person)) bad.push(`${b}.${table} id number ${person}`);
+          }
+        }
+      }
+      for (const [id] of chunk.hr.employment_contract!.rows) {
+        if (contractIds.has(id as string)) bad.push(`contract ${id} twice`);
+        contractIds.add(id as string);
+      }
+      const numberAt = chunk.hr.recruitment!.columns.indexOf('announcement_number');
+      for (const r of chunk.hr.recruitment!.rows) {
+        if (announcements.has(r[numberAt] as string)) bad.push(`announcement ${r[numberAt]} twice`);
+        announcements.add(r[numberAt] as string);
+      }
+    }
+    const manifest = next.value;
+    expect(bad.slice(0, 10)).toEqual([]);
+    expect(sampled).toBeGreaterThan(20_000);
+    expect(seen[0]).toBe('330109');
+    expect([...seen].sort()).toEqual([...options.districts].sort());
+    expect(seen).toHaveLength(13);
+    expect(manifest.counts.units).toBe(8_000);
+    expect(within(manifest.counts.people, 80_000, 0.1)).toBe(true);
+    for (const p of manifest.planted) expect(creditCodeDivision(p.unitCode)).toBe('330109');
+    expect(manifest.unreportedStaff.units.length).toBeGreaterThanOrEqual(20);
+  }, 20_000);
+
+  describe('into fresh databases (PostgreSQL when one answers, so COPY; else PGlite)', () => {
+    const tdbs = {} as Record<SubgraphName, TestDatabase>;
+    const small = { seed: 3, districts: ['330109', '330110', '330122'], units: 90, people: 900, plantedUnits: 6 };
+
+    beforeAll(async () => {
+      await Promise.all(BUREAUS.map(async (b) => (tdbs[b] = await freshDatabase(b, `copy${Math.floor(Math.random() * 1e8)}`))));
+    });
+    afterAll(async () => {
+      await Promise.all(Object.values(tdbs).map((t) => t.drop()));
+    });
+    const dbsOf = () => Object.fromEntries(BUREAUS.map((b) => [b, tdbs[b].db])) as Record<SubgraphName, TestDatabase['db']>;
+    const empty = async () => {
+      for (const b of BUREAUS) await tdbs[b].db.exec(`TRUNCATE ${Object.keys(TABLE_COLUMNS[b]).map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
+    };
+    const countsIn = async (dbs: ReturnType<typeof dbsOf>, tables: Record<BureauName, Record<string, number>>) => {
+      const out: string[] = [];
+      for (const b of BUREAUS) {
+        for (const [table, n] of Object.entries(tables[b])) {
+          const [row] = await dbs[b].query<{ n: string | number }>(`SELECT count(*) AS n FROM "${table}"`);
+          if (Number(row!.n) !== n) out.push(`${b}.${table}: ${row!.n} loaded, ${n} generated`);
+        }
+      }
+      return out;
+    };
+
+    it('loads every row, and text with tabs, newlines, carriage returns and backslashes comes back as it was', async () => {
+      const d = gen.generate(small);
+      const awkward = 'tab\there, new\nline, return\r\nand a back\\slash, not NULL: \\N';
+      const set = (bureau: SubgraphName, table: string, column: string, value: unknown) => {
+        const t = d[bureau][table]!;
+        t.rows[0]![t.columns.indexOf(column)] = value;
+      };
+      set('audit', 'issue_lead', 'description', awkward);
+      set('audit', 'inspection', 'title', '\\N');
+      set('staffing', 'unit', 'name', '单位\t名称\\');
+      set('finance', 'payroll_line', 'name', '\\\\');
+      const dbs = dbsOf();
+      await empty();
+      const result = await loader.load(d, dbs);
+      expect(await countsIn(dbs, d.manifest.counts.tables)).toEqual([]);
+      expect(result.rows).toBe(Object.values(d.manifest.counts.tables).reduce((s, t) => s + Object.values(t).reduce((a, n) => a + n, 0), 0));
+      const first = async (bureau: SubgraphName, sql: string) => (await dbs[bureau].query<{ v: unknown }>(sql))[0]!.v;
+      expect(await first('audit', 'SELECT description AS v FROM issue_lead ORDER BY id LIMIT 1')).toBe(awkward);
+      expect(await first('audit', 'SELECT title AS v FROM inspection ORDER BY id LIMIT 1')).toBe('\\N');
+      expect(await first('staffing', `SELECT name AS v FROM unit WHERE code = '${d.staffing.unit!.rows[0]![0]}'`)).toBe('单位\t名称\\');
+      expect(await first('finance', 'SELECT name AS v FROM payroll_line ORDER BY id LIMIT 1')).toBe('\\\\');
+      // NULLs stay NULL, arrays stay arrays.
+      const nulls = d.audit.issue_lead!.rows.filter((r) => r[d.audit.issue_lead!.columns.indexOf('closed_at')] === null).length;
+      expect(Number(await first('audit', 'SELECT count(*) AS v FROM issue_lead WHERE closed_at IS NULL'))).toBe(nulls);
+      expect(Number(await first('audit', `SELECT count(*) AS v FROM issue_lead WHERE 'HR' = ANY(evidence_bureaus)`))).toBeGreaterThan(0);
+    });
+
+    it('streams several districts as npm run seed does: counts, keys, indexes and sequences as before', async () => {
+      const dbs = dbsOf();
+      await empty();
+      const schema = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            BUREAUS.map(async (b) => [
+              b,
+              await dbs[b].query(
+                `SELECT (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace)::int AS keys,
+                        (SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema())::int AS indexes`,
+              ),
+            ]),
+          ),
+        );
+      const before = await schema();
+      const { manifest, result } = await loader.seedStreaming(small, dbs, { rebuildIndexes: true });
+      expect(result.districts).toBe(3);
+      expect(await countsIn(dbs, manifest.counts.tables)).toEqual([]);
+      expect(await schema()).toEqual(before);
+      const [seq] = await dbs.hr.query<{ next: string | number; max: string | number }>(
+        `SELECT nextval(pg_get_serial_sequence('"recruitment_step"', 'id')) AS next, (SELECT max(id) FROM recruitment_step) AS max`,
+      );
+      expect(Number(seq!.next)).toBe(Number(seq!.max) + 1);
+      // Same rows as generating in memory.
+      const d = gen.generate(small);
+      expect(manifest).toEqual(d.manifest);
+      const [units] = await dbs.staffing.query<{ n: string | number }>(`SELECT count(DISTINCT district_code) AS n FROM unit`);
+      expect(Number(units!.n)).toBe(3);
+    }, 30_000);
+  });
+});
+
+describe('manifest of every rule', () => {
+  it('holds the expected answers of the home district, the same as computed over every district\'s rows', () => {
+    const data = generate({ seed: 9, districts: ['330109', '330110', '330106'], units: 900, people: 9000 });
+    expect(new Set(rowsOf(data, 'staffing', 'unit').map((u) => u.district_code)).size).toBe(3);
+    expect(data.manifest.rules).toEqual(expectedAnswers(data, { month: data.manifest.month }));
+    expect(data.manifest.rules.ghostRecords.length).toBeGreaterThan(0);
+  });
+});

@@ -2,11 +2,33 @@
 
 const DAY_MS = 86_400_000;
 
-export function dayNumber(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+/** Days since 1970-01-01 of a proleptic Gregorian date (days past the month's end roll over, as Date.UTC does). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
 }
 
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
+
+/** 'YYYY-MM-DD' → days since 1970-01-01. Hot in the generator: parsed by hand, no Date. */
+export function dayNumber(date: string): number {
+  const y = digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3);
+  const m = digit(date, 5) * 10 + digit(date, 6);
+  const d = digit(date, 8) * 10 + digit(date, 9);
+  return daysFromCivil(y, m, d);
+}
+
+// Formatted dates from 1900 to 2100, built on first use.
+const CACHE_FROM = daysFromCivil(1900, 1, 1);
+const CACHE_SIZE = daysFromCivil(2100, 1, 1) - CACHE_FROM;
+const formatted: (string | undefined)[] = new Array(CACHE_SIZE);
+
 export function fromDayNumber(n: number): string {
+  const i = n - CACHE_FROM;
+  if (i >= 0 && i < CACHE_SIZE) return (formatted[i] ??= new Date(n * DAY_MS).toISOString().slice(0, 10));
   return new Date(n * DAY_MS).toISOString().slice(0, 10);
 }
 

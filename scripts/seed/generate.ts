@@ -1,39 +1,52 @@
-// Deterministic demo data for the four bureaus of 萧山区 (330109): units, off-establishment staff and
-// everything the bureaus hold about them, plus planted anomalies whose expected answer (the manifest)
-// is computed from what was planted. Same options, same bytes: names come from a seeded faker
-// instance, everything else from a seeded PRNG, and no clock is read.
-import { Faker, base, zh_CN } from '@faker-js/faker';
+// Deterministic demo data for the four bureaus: units, off-establishment staff and everything the
+// bureaus hold about them, for 萧山区 (330109) alone or for many districts (a city, the province),
+// plus planted anomalies in 萧山 whose expected answer (the manifest) is computed from what was
+// planted. Same options, same bytes: everything comes from one seeded PRNG and no clock is read.
+// Districts are generated one after another and can be consumed one at a time (generateChunks), so
+// that a province need not be held in memory to be loaded.
 import { CREDIT_ALPHABET, creditCodeCheckChar, makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
-import { TOWNS, XIAOSHAN } from '../../lib/divisions.ts';
+import { HANGZHOU_DISTRICTS, XIAOSHAN, ZHEJIANG_DISTRICTS, district as districtOf, shortDistrictName, townsOf, type District } from '../../lib/divisions.ts';
 import type { EvidenceKind } from '../../lib/roster.ts';
 import { Random } from './random.ts';
+import { expectedAnswers, type RuleAnswers } from './expected.ts';
 import { addDays, addMonths, addMonthsToDate, addYears, dayNumber, firstDay, fromDayNumber, lastDay, monthOf, timestamp } from './dates.ts';
 import {
   APPLICATION_SUBJECTS,
   DISPATCH_AGENCIES,
+  dispatchAgenciesOf,
+  suppliersOf,
   DISTRICT_ORGANS,
   DISTRICT_SCHOOLS,
-  EDUCATION_LEVELS,
   FINDINGS,
   FUNDED_INSTITUTIONS,
   MASS_ORGANIZATIONS,
+  MORE_FUNDED_INSTITUTIONS,
+  OUTSIDE_BIRTHPLACES,
   POSTS,
   SCHOOL_POSTS,
   SCHOOL_SUFFIXES,
   SUPPLIERS,
   TOWN_INSTITUTIONS,
   TOWN_POSTS,
-  ZHEJIANG_DIVISIONS,
+  educationFor,
+  personName,
   type PostCategory,
 } from './names.ts';
-import { BUREAU_NAMES, TABLE_COLUMNS, TableBuilder, type BureauName, type TableName } from './tables.ts';
+import { BUREAU_NAMES, TABLE_COLUMNS, TableBuilder, type BureauName, type Row, type TableName } from './tables.ts';
 
 export { BUREAU_NAMES, type BureauName } from './tables.ts';
 
 export interface GenerateOptions {
   seed: number;
+  /** Units in all districts together (default 220). */
   units?: number;
+  /** Off-establishment staff in all districts together (default 3200). */
   people?: number;
+  /**
+   * Division codes of the districts to generate (default just 萧山, 330109, which must be among them).
+   * Units and people are shared out by district size; planted answers are all in 萧山.
+   */
+  districts?: readonly string[];
   month?: string;
   plantedUnits?: number;
   /** Share of records given each kind of anomaly (the ten questions); see DEFAULT_RATES. */
@@ -140,6 +153,8 @@ export interface Manifest {
   negativeControls: { kind: NegativeControlKind; unitCode: string; idNumber: string }[];
   /** Credit codes of units outside the district that appear in HR and finance data only. */
   otherDistrictUnits: string[];
+  /** The expected answer of every cross-bureau rule in the home district (docs/rules.md). */
+  rules: RuleAnswers;
 }
 
 export interface GeneratedData {
@@ -204,6 +219,8 @@ const CONTROL_KINDS: readonly NegativeControlKind[] = [
 ];
 /** 余杭区: a neighbouring district whose units must never count for 萧山. */
 const OTHER_DISTRICT = '330110';
+/** Institutions only 萧山 has. */
+const LOCAL_ONLY = /湘湖/;
 const POST_CATEGORY_WEIGHTS: readonly (readonly [PostCategory, number])[] = [
   ['辅助管理', 50],
   ['专业技术', 20],
@@ -222,48 +239,269 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function buildersOf<B extends BureauName>(bureau: B): { [T in TableName<B>]: TableBuilder<B, T> } {
-  const out: Record<string, TableBuilder<B, TableName<B>>> = {};
-  for (const [name, columns] of Object.entries(TABLE_COLUMNS[bureau] as Record<string, readonly string[]>)) {
-    out[name] = new TableBuilder(columns);
+/** A table's rows of the district being generated; serial ids continue across districts. */
+class Table<B extends BureauName, T extends TableName<B>> extends TableBuilder<B, T> {
+  private drained = 0;
+
+  override get nextId(): number {
+    return this.drained + this.rows.length + 1;
   }
-  return out as { [T in TableName<B>]: TableBuilder<B, T> };
+
+  /** As TableBuilder.add, without building a key list per row: a missing column still throws. */
+  override add(row: Row<B, T>): void {
+    const values = row as Record<string, unknown>;
+    const columns = this.columns;
+    const out = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const v = values[columns[i]!];
+      if (v === undefined) throw new Error(`row misses column ${columns[i]}`);
+      out[i] = v;
+    }
+    this.rows.push(out);
+  }
+
+  /** Rows generated so far, drained or not. */
+  get total(): number {
+    return this.drained + this.rows.length;
+  }
+
+  /** Hands over the rows held and forgets them. */
+  drain(): unknown[][] {
+    const out = this.rows.slice();
+    this.rows.length = 0;
+    this.drained += out.length;
+    return out;
+  }
 }
 
-function toBureauRows(builders: object): BureauRows {
+type Tables<B extends BureauName> = { [T in TableName<B>]: Table<B, T> };
+
+function tablesOf<B extends BureauName>(bureau: B): Tables<B> {
+  const out: Record<string, Table<B, TableName<B>>> = {};
+  for (const [name, columns] of Object.entries(TABLE_COLUMNS[bureau] as Record<string, readonly string[]>)) {
+    out[name] = new Table(columns);
+  }
+  return out as Tables<B>;
+}
+
+function drainAll(tables: object): BureauRows {
   const out: BureauRows = {};
-  for (const [name, b] of Object.entries(builders as Record<string, { columns: readonly string[]; rows: unknown[][] }>)) {
-    out[name] = { columns: [...b.columns], rows: b.rows };
+  for (const [name, t] of Object.entries(tables as Record<string, Table<BureauName, never>>)) {
+    out[name] = { columns: [...t.columns], rows: t.drain() };
   }
   return out;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function minDate(a: string, b: string): string {
   return a < b ? a : b;
 }
 
-export function generate(options: GenerateOptions): GeneratedData {
-  const seed = options.seed;
+/** The sizes behind `--scale`: the generate options each scale maps to. */
+export const SCALES = {
+  /** 萧山 alone. */
+  district: { districts: [XIAOSHAN], units: 800, people: 20_000 },
+  /** Hangzhou: 13 districts. */
+  city: { districts: HANGZHOU_DISTRICTS.map((d) => d.code), units: 8_000, people: 200_000 },
+  /** Zhejiang: 90 county-level divisions. */
+  province: { districts: ZHEJIANG_DISTRICTS.map((d) => d.code), units: 50_000, people: 1_000_000 },
+} as const satisfies Record<string, Required<Pick<GenerateOptions, 'districts' | 'units' | 'people'>>>;
+export type ScaleName = keyof typeof SCALES;
+
+/** One district's rows (the first chunk also carries the province-wide standards). */
+export interface DataChunk {
+  district: string;
+  units: number;
+  people: number;
+  staffing: BureauRows;
+  finance: BureauRows;
+  hr: BureauRows;
+  audit: BureauRows;
+}
+
+/** How many units and people each district gets, before anything is generated. */
+export interface DistrictPlan {
+  district: District;
+  home: boolean;
+  units: number;
+  people: number;
+}
+
+interface World {
+  seed: number;
+  month: string;
+  plantedCount: number;
+  rates: AnomalyRates;
+  rng: Random;
+  creditCodes: Set<string>;
+  idNumbers: Set<string>;
+  contractSeq: { HT: number; PQ: number; FP: number };
+  staffing: Tables<'staffing'>;
+  finance: Tables<'finance'>;
+  hr: Tables<'hr'>;
+  audit: Tables<'audit'>;
+}
+
+/** What the home district adds to the manifest. */
+interface HomeAnswers {
+  unreportedStaff: Manifest['unreportedStaff'];
+  planted: Manifest['planted'];
+  negativeControls: Manifest['negativeControls'];
+  otherDistrictUnits: string[];
+}
+
+/** Shares `total` out in proportion to `weights` (largest remainder; ties to the earlier). */
+function apportion(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((w) => (sum > 0 ? (total * w) / sum : total / weights.length));
+  const out = exact.map(Math.floor);
+  let rest = total - out.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; rest > 0; k++, rest--) out[order[k % order.length]![1]]! += 1;
+  return out;
+}
+
+/** Units and people per district: 萧山 first, the others in code order; bigger districts get more. */
+export function planDistricts(options: Pick<GenerateOptions, 'districts' | 'units' | 'people'>): DistrictPlan[] {
+  const codes = options.districts ?? [XIAOSHAN];
   const unitCount = options.units ?? 220;
   const peopleCount = options.people ?? 3200;
+  if (new Set(codes).size !== codes.length) throw new Error('districts must not repeat');
+  if (!codes.includes(XIAOSHAN)) throw new Error(`districts must include ${XIAOSHAN} (萧山), where the planted answers are`);
+  const districts = [XIAOSHAN, ...codes.filter((c) => c !== XIAOSHAN).sort()].map((c) => {
+    const d = districtOf(c);
+    if (!d) throw new Error(`unknown district ${c}: expected a county-level division code of Zhejiang`);
+    return d;
+  });
+  const min = 8;
+  if (!Number.isInteger(unitCount) || unitCount < min * districts.length) {
+    throw new Error(`units must be an integer of at least ${min * districts.length} (${min} per district), got ${unitCount}`);
+  }
+  if (!Number.isInteger(peopleCount) || peopleCount < 0) throw new Error(`people must be a non-negative integer, got ${peopleCount}`);
+  // Every district has its organs and towns whatever its size: half fixed, half by population.
+  const mean = districts.reduce((s, d) => s + d.population, 0) / districts.length;
+  const weights = districts.map((d) => 0.5 + (0.5 * d.population) / mean);
+  const units = apportion(unitCount - min * districts.length, weights).map((n) => n + min);
+  districts.forEach((d, i) => {
+    const { capacity } = namePools(localiser(d, i === 0));
+    const most = CATEGORIES.reduce((s, c) => s + capacity[c], 0);
+    if (units[i]! > most) throw new Error(`${d.name} would get ${units[i]} units, but at most ${most} can be named there; ask for fewer units`);
+  });
+  const people = apportion(peopleCount, units);
+  return districts.map((d, i) => ({ district: d, home: i === 0, units: units[i]!, people: people[i]! }));
+}
+
+/**
+ * The data district by district: yields one chunk per district (萧山 first) and returns the manifest.
+ * Rows of a chunk are handed over and not kept, so memory stays at about one district's worth.
+ * Options are checked at once (throwing), before the first chunk is asked for.
+ */
+export function generateChunks(options: GenerateOptions): Generator<DataChunk, Manifest, void> {
+  const w = createWorld(options);
+  return districtsOf(w, planDistricts(options));
+}
+
+function createWorld(options: GenerateOptions): World {
+  const seed = options.seed;
   const month = options.month ?? '2026-10';
   const plantedCount = options.plantedUnits ?? 24;
   if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new Error(`month must be YYYY-MM, got ${month}`);
-  if (!Number.isInteger(unitCount) || unitCount < 8) throw new Error(`units must be an integer of at least 8, got ${unitCount}`);
-  if (!Number.isInteger(peopleCount) || peopleCount < 0) throw new Error(`people must be a non-negative integer, got ${peopleCount}`);
-  if (!Number.isInteger(plantedCount) || plantedCount < 0 || plantedCount > unitCount - 1) {
-    throw new Error(`plantedUnits must be an integer from 0 to units - 1, got ${plantedCount}`);
+  const plans = planDistricts(options);
+  const homeUnits = plans[0]!.units;
+  if (!Number.isInteger(plantedCount) || plantedCount < 0 || plantedCount > homeUnits - 1) {
+    throw new Error(`plantedUnits must be an integer from 0 to ${homeUnits - 1} (萧山's units - 1), got ${plantedCount}`);
   }
-
   const rates: AnomalyRates = { ...DEFAULT_RATES, ...options.rates };
   for (const [name, rate] of Object.entries(rates)) {
+    if (!(name in DEFAULT_RATES)) throw new Error(`unknown rate ${name}; known: ${Object.keys(DEFAULT_RATES).join(', ')}`);
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new Error(`rate ${name} must be between 0 and 1, got ${rate}`);
   }
-  const rng = new Random(seed);
-  // A private instance: seeding the shared fakerZH_CN would leak state between callers.
-  const faker = new Faker({ locale: [zh_CN, base] });
-  faker.seed(seed);
+  return {
+    seed,
+    month,
+    plantedCount,
+    rates,
+    rng: new Random(seed),
+    creditCodes: new Set(),
+    idNumbers: new Set(),
+    contractSeq: { HT: 0, PQ: 0, FP: 0 },
+    staffing: tablesOf('staffing'),
+    finance: tablesOf('finance'),
+    hr: tablesOf('hr'),
+    audit: tablesOf('audit'),
+  };
+}
+
+function* districtsOf(w: World, plans: readonly DistrictPlan[]): Generator<DataChunk, Manifest, void> {
+  const { seed, month } = w;
+  let home: HomeAnswers | null = null;
+  let rules: RuleAnswers | null = null;
+  let units = 0;
+  for (const plan of plans) {
+    const answers = generateDistrict(w, plan);
+    units += plan.units;
+    const chunk: DataChunk = {
+      district: plan.district.code,
+      units: plan.units,
+      people: plan.people,
+      staffing: drainAll(w.staffing),
+      finance: drainAll(w.finance),
+      hr: drainAll(w.hr),
+      audit: drainAll(w.audit),
+    };
+    if (plan.home) {
+      home = answers;
+      // Every row about the home district's units is in its own chunk, so its answers need no other.
+      rules = expectedAnswers(chunk, { district: XIAOSHAN, month });
+    }
+    yield chunk;
+  }
+  const tables = {} as Record<BureauName, Record<string, number>>;
+  for (const b of BUREAU_NAMES) {
+    tables[b] = Object.fromEntries(Object.entries(w[b] as Record<string, Table<BureauName, never>>).map(([t, table]) => [t, table.total]));
+  }
+  return {
+    seed,
+    month,
+    district: XIAOSHAN,
+    counts: { units, people: w.idNumbers.size, tables },
+    ...home!,
+    rules: rules!,
+  };
+}
+
+/** All districts' rows in memory, with the manifest. */
+export function generate(options: GenerateOptions): GeneratedData {
+  const chunks = generateChunks(options);
+  const rows = { staffing: {}, finance: {}, hr: {}, audit: {} } as Record<BureauName, BureauRows>;
+  let next = chunks.next();
+  for (; !next.done; next = chunks.next()) {
+    for (const b of BUREAU_NAMES) {
+      for (const [name, t] of Object.entries(next.value[b])) {
+        const into = rows[b][name];
+        if (!into) rows[b][name] = t;
+        else for (const r of t.rows) into.rows.push(r);
+      }
+    }
+  }
+  const data: GeneratedData = { ...rows, manifest: next.value };
+  return data;
+}
+
+/** One district: its units, staff and everything the bureaus hold about them; 萧山 also gets the plants. */
+function generateDistrict(w: World, plan: DistrictPlan): HomeAnswers | null {
+  const { month, plantedCount, rates, rng, creditCodes, idNumbers, contractSeq, staffing, finance, hr, audit } = w;
+  const unitCount = plan.units;
+  const peopleCount = plan.people;
+  const D = plan.district;
+  const isHome = plan.home;
+  const L10N = localiser(D, isHome);
 
   const Y = Number(month.slice(0, 4));
   const F = firstDay(month);
@@ -278,18 +516,12 @@ export function generate(options: GenerateOptions): GeneratedData {
   const recordedAt = (date: string, lagFrom = 1, lagTo = 10): string =>
     timestamp(addDays(date, rng.int(lagFrom, lagTo)), rng.int(8, 17), rng.int(0, 59), rng.int(0, 59));
 
-  const staffing = buildersOf('staffing');
-  const finance = buildersOf('finance');
-  const hr = buildersOf('hr');
-  const audit = buildersOf('audit');
-
   // ---- units ----------------------------------------------------------------------------------
-  const creditCodes = new Set<string>();
   const newCreditCode = (kind: '1' | '2' | '3', division: string): string => {
     for (;;) {
       let org = '';
       for (let i = 0; i < 8; i++) org += String(rng.int(0, 9));
-      org += rng.pick(CREDIT_ALPHABET.split(''));
+      org += CREDIT_ALPHABET[Math.floor(rng.next() * CREDIT_ALPHABET.length)];
       const code = makeCreditCode(kind, division, org);
       if (!creditCodes.has(code)) {
         creditCodes.add(code);
@@ -297,7 +529,7 @@ export function generate(options: GenerateOptions): GeneratedData {
       }
     }
   };
-  const units = buildUnits(unitCount, rng, newCreditCode);
+  const units = buildUnits(unitCount, rng, newCreditCode, D, L10N);
   const unitByCode = new Map(units.map((u) => [u.code, u]));
   for (const u of units) {
     staffing.unit.add({
@@ -307,26 +539,28 @@ export function generate(options: GenerateOptions): GeneratedData {
       category: u.category,
       funding_form: u.funding,
       supervising_unit_code: u.supervisor,
-      district_code: XIAOSHAN,
+      district_code: D.code,
       town_code: u.town,
       establishment_size: u.size,
       establishment_actual: u.actual,
     });
   }
-  const otherDistrictUnits = [newCreditCode('2', OTHER_DISTRICT), newCreditCode('2', OTHER_DISTRICT), newCreditCode('1', OTHER_DISTRICT)];
+  const otherDistrictUnits = isHome ? [newCreditCode('2', OTHER_DISTRICT), newCreditCode('2', OTHER_DISTRICT), newCreditCode('1', OTHER_DISTRICT)] : [];
 
   // ---- people ---------------------------------------------------------------------------------
-  const idNumbers = new Set<string>();
   const newPerson = (birthFrom: string, birthTo: string, sex: Sex = rng.chance(0.52) ? 'FEMALE' : 'MALE'): Person => {
     const birth = between(birthFrom, birthTo);
-    const division = rng.chance(0.7) ? XIAOSHAN : rng.pick(ZHEJIANG_DIVISIONS);
+    // Most were born in the district, some elsewhere in Zhejiang, a few in other provinces.
+    const where = rng.next();
+    const division = where < 0.7 ? D.code : where < 0.92 ? rng.pick(ZHEJIANG_DISTRICTS).code : rng.pick(OUTSIDE_BIRTHPLACES);
+    const digits = birth.slice(0, 4) + birth.slice(5, 7) + birth.slice(8, 10);
     let idNumber: string;
     do {
-      idNumber = makeIdNumber(division, birth.replaceAll('-', ''), rng.int(0, 499) * 2 + (sex === 'MALE' ? 1 : 0));
+      idNumber = makeIdNumber(division, digits, rng.int(0, 499) * 2 + (sex === 'MALE' ? 1 : 0));
     } while (idNumbers.has(idNumber));
     idNumbers.add(idNumber);
-    const name = faker.person.lastName() + faker.person.firstName(sex === 'MALE' ? 'male' : 'female');
-    return { idNumber, name, sex, birth, education: rng.weighted(EDUCATION_LEVELS) };
+    const year = Number(birth.slice(0, 4));
+    return { idNumber, name: personName(rng, sex, year), sex, birth, education: educationFor(rng, year) };
   };
   const workingAgePerson = (): Person => newPerson(`${Y - 64}-01-01`, `${Y - 22}-12-31`);
   /** Born so that they retired (men 60, women 55) at least half a year before the month. */
@@ -363,7 +597,6 @@ export function generate(options: GenerateOptions): GeneratedData {
     });
     return id;
   };
-  const contractSeq = { HT: 0, PQ: 0, FP: 0 };
   const contractId = (prefix: keyof typeof contractSeq, start: string): string =>
     `${prefix}-${start.slice(0, 4)}-${String(++contractSeq[prefix]).padStart(6, '0')}`;
   const addContract = (
@@ -381,7 +614,7 @@ export function generate(options: GenerateOptions): GeneratedData {
       name: p.name,
       unit_code: unit,
       kind,
-      dispatch_agency: kind === 'DISPATCH' ? rng.pick(DISPATCH_AGENCIES) : null,
+      dispatch_agency: kind === 'DISPATCH' ? rng.pick(L10N.agencies) : null,
       start_date: start,
       end_date: end,
       signed_on: addDays(start, -rng.int(0, 10)),
@@ -625,7 +858,7 @@ export function generate(options: GenerateOptions): GeneratedData {
   };
   const contractKind = (kind: 'LABOUR_CONTRACT' | 'DISPATCH'): EvidenceKind => (kind === 'DISPATCH' ? 'DISPATCH_AGREEMENT' : 'LABOUR_CONTRACT');
 
-  const plantedUnits = pickSpread(units, plantedCount, rng);
+  const plantedUnits = isHome ? pickSpread(units, plantedCount, rng) : [];
   const plantedSet = new Set(plantedUnits.map((u) => u.code));
   let kindCursor = 0;
   for (const unit of plantedUnits) {
@@ -719,7 +952,7 @@ export function generate(options: GenerateOptions): GeneratedData {
 
   // ---- negative controls: look like answers, are not -----------------------------------------
   const negativeControls: Manifest['negativeControls'] = [];
-  const controlCount = Math.max(CONTROL_KINDS.length * 2, Math.round(plantedCount / 2) * 2);
+  const controlCount = isHome ? Math.max(CONTROL_KINDS.length * 2, Math.round(plantedCount / 2) * 2) : 0;
   for (let i = 0; i < controlCount; i++) {
     const kind = CONTROL_KINDS[i % CONTROL_KINDS.length]!;
     // Half at planted units (would add a wrong person), half elsewhere (would add a wrong unit).
@@ -787,14 +1020,14 @@ export function generate(options: GenerateOptions): GeneratedData {
     if (rng.chance(0.1)) functions.push(rng.pick(['BASIC_PUBLIC_SERVICE', 'TECHNICAL_SERVICE']));
     for (const fn of functions) {
       const year = rng.chance(0.5) ? Y - 1 : Y;
-      const number = `XSCG-${year}-${String(++contractSeqNo).padStart(4, '0')}`;
+      const number = `${L10N.contractPrefix}-${year}-${String(++contractSeqNo).padStart(4, '0')}`;
       const workers = Array.from({ length: rng.int(2, 8) }, () => newPerson(`${Y - 60}-01-01`, `${Y - 25}-12-31`));
       finance.service_contract.add({
         number,
         unit_code: unit.code,
         function: fn,
-        supplier_name: rng.pick(SUPPLIERS[fn]!),
-        supplier_code: companyCode(rng),
+        supplier_name: rng.pick(L10N.suppliers[fn]!),
+        supplier_code: companyCode(rng, D.code),
         start_date: `${year}-01-01`,
         end_date: `${year + 1}-12-31`,
         amount: money(workers.length * rng.int(55_000, 75_000) * 2 * 100),
@@ -802,7 +1035,7 @@ export function generate(options: GenerateOptions): GeneratedData {
       for (const w of workers) {
         finance.service_contract_worker.add({ id: finance.service_contract_worker.nextId, contract_number: number, id_number: w.idNumber, name: w.name });
       }
-      contractsByUnit.set(unit.code, [...(contractsByUnit.get(unit.code) ?? []), number]);
+      pushTo(contractsByUnit, unit.code, number);
       // Some outsourced functions never had their quota recovered (question 6).
       if (!rng.chance(rates.unrecoveredOutsourcing)) {
         staffing.quota_recovery.add({
@@ -855,7 +1088,7 @@ export function generate(options: GenerateOptions): GeneratedData {
     hr.recruitment.add({
       id,
       unit_code: unit.code,
-      announcement_number: `萧人社编外招〔${year}〕${seq}号`,
+      announcement_number: `${L10N.abbr}人社编外招〔${year}〕${seq}号`,
       title: `${unit.name}${year}年公开招聘编外工作人员公告`,
       announced_on: announced,
       posts,
@@ -874,7 +1107,7 @@ export function generate(options: GenerateOptions): GeneratedData {
     // Recent hires mostly went through public recruitment; the rest did not (question 8).
     if (h.start < `${Y - 6}-01-01` || rng.chance(rates.hiredWithoutRecruitment)) continue;
     const key = `${h.unit.code}|${h.start.slice(0, 4)}`;
-    groups.set(key, [...(groups.get(key) ?? []), h]);
+    pushTo(groups, key, h);
   }
   for (const hires of groups.values()) {
     const first = hires.reduce((m, h) => (h.start < m ? h.start : m), hires[0]!.start);
@@ -943,12 +1176,13 @@ export function generate(options: GenerateOptions): GeneratedData {
       previous_quota: previous,
       reason,
       exception_approved: approved,
-      exception_document: approved ? `萧编办〔${Y}〕${++documentSeq}号` : null,
+      exception_document: approved ? `${L10N.abbr}编办〔${Y}〕${++documentSeq}号` : null,
       decided_on: `${Y}-01-${String(rng.int(10, 28)).padStart(2, '0')}`,
     });
   }
 
-  for (const year of [Y - 1, Y]) {
+  // Province-wide standards (one per category and year): with the first district.
+  for (const year of isHome ? [Y - 1, Y] : []) {
     for (const c of CATEGORIES) {
       finance.funding_standard.add({
         id: finance.funding_standard.nextId,
@@ -978,7 +1212,7 @@ export function generate(options: GenerateOptions): GeneratedData {
       registry_snapshot_date: snapshot,
     });
   }
-  for (const year of [Y - 1, Y]) {
+  for (const year of isHome ? [Y - 1, Y] : []) {
     for (const c of CATEGORIES) {
       for (const [pc] of POST_CATEGORY_WEIGHTS) {
         const max = Math.round((MONTHLY_MAX[pc] * CATEGORY_PAY[c] * (year === Y ? 1 : 0.97)) / 100) * 100;
@@ -1033,7 +1267,7 @@ export function generate(options: GenerateOptions): GeneratedData {
         const found = between(addDays(started, 10), lastFound);
         audit.finding.add({ id: fid, inspection_id: id, unit_code: code, description, rule, found_on: found });
         made.push({ id: fid, found, rule });
-        findingsAt.set(code, [...(findingsAt.get(code) ?? []), { id: fid, inspectionKind: kind, found, rule }]);
+        pushTo(findingsAt, code, { id: fid, inspectionKind: kind, found, rule });
       }
       const latest = made.reduce((m, f) => (f.found > m ? f.found : m), made[0]!.found);
       let formId: number | null = null;
@@ -1075,15 +1309,15 @@ export function generate(options: GenerateOptions): GeneratedData {
   const thisYearStart = (): string => between(`${Y}-01-10`, addDays(F, -90));
 
   const s1 = early(Y - 1, 3, 5);
-  addInspection('SPECIAL_INSPECTION', `${Y - 1}年度编外用工管理专项检查`, Y - 1, 'USE_OF_RESULTS', s1, addDays(s1, rng.int(150, 200)), sample(units, 40));
+  addInspection('SPECIAL_INSPECTION', `${L10N.prefix}${Y - 1}年度编外用工管理专项检查`, Y - 1, 'USE_OF_RESULTS', s1, addDays(s1, rng.int(150, 200)), sample(units, 40));
   const s2 = thisYearStart();
-  addInspection('SPECIAL_INSPECTION', `${Y}年度编外用工管理专项检查`, Y, 'RECTIFICATION', s2, null, [...plantedUnits, ...sample(units, 20)]);
+  addInspection('SPECIAL_INSPECTION', `${L10N.prefix}${Y}年度编外用工管理专项检查`, Y, 'RECTIFICATION', s2, null, [...plantedUnits, ...sample(units, 20)]);
   const tourUnits = rng.shuffle(units).slice(0, Math.min(60, units.length));
   for (let round = 0; round < 5; round++) {
     const year = round < 3 ? Y - 1 : Y;
     const start = year === Y ? thisYearStart() : early(year, 2 + round * 3, 3 + round * 3);
     const ended = round === 4 ? null : addDays(start, rng.int(45, 75));
-    addInspection('INSPECTION_TOUR', `区委第${round + 1}轮巡察（${year}年）`, year, null, start, ended, tourUnits.filter((_, i) => i % 5 === round));
+    addInspection('INSPECTION_TOUR', L10N.local(`区委第${round + 1}轮巡察（${year}年）`), year, null, start, ended, tourUnits.filter((_, i) => i % 5 === round));
   }
   for (const u of sample([...byCategory('DISTRICT_ORGAN'), ...byCategory('FUNDED_INSTITUTION'), ...byCategory('TOWN_SUBDISTRICT')], 28)) {
     const year = rng.chance(0.5) ? Y - 1 : Y;
@@ -1091,11 +1325,11 @@ export function generate(options: GenerateOptions): GeneratedData {
     addInspection('ECONOMIC_RESPONSIBILITY_AUDIT', `${u.name}主要负责人任期经济责任审计`, year, null, start, year === Y && rng.chance(0.3) ? null : addDays(start, rng.int(40, 90)), [u]);
   }
   const pe = early(Y - 1, 6, 8);
-  addInspection('PERFORMANCE_EVALUATION', `${Y - 1}年度编外用工绩效评估`, Y - 1, null, pe, addDays(pe, 90), sample(units, 18));
+  addInspection('PERFORMANCE_EVALUATION', `${L10N.prefix}${Y - 1}年度编外用工绩效评估`, Y - 1, null, pe, addDays(pe, 90), sample(units, 18));
   const ar = `${Y - 1}-12-01`;
-  addInspection('ANNUAL_REVIEW', `${Y - 1}年度机构编制工作综合考评`, Y - 1, null, ar, `${Y}-01-31`, units);
+  addInspection('ANNUAL_REVIEW', `${L10N.prefix}${Y - 1}年度机构编制工作综合考评`, Y - 1, null, ar, `${Y}-01-31`, units);
   const sa = thisYearStart();
-  addInspection('SPECIAL_AUDIT', `${Y}年度镇街编外用工专项审计`, Y, null, sa, addDays(sa, 60) < F ? addDays(sa, 60) : null, byCategory('TOWN_SUBDISTRICT'));
+  addInspection('SPECIAL_AUDIT', `${L10N.prefix}${Y}年度镇街编外用工专项审计`, Y, null, sa, addDays(sa, 60) < F ? addDays(sa, 60) : null, byCategory('TOWN_SUBDISTRICT'));
 
   // ---- issue leads ----------------------------------------------------------------------------
   const leads: { id: number; unit: string; status: LeadStatus; createdAt: string }[] = [];
@@ -1182,7 +1416,8 @@ export function generate(options: GenerateOptions): GeneratedData {
   }
   for (const make of rng.shuffle(leadPlan)) make();
 
-  // ---- manifest -------------------------------------------------------------------------------
+  // ---- the home district's part of the manifest -------------------------------------------------
+  if (!isHome) return null;
   const openLeads = (unit: string): string[] =>
     leads
       .filter((l) => l.unit === unit && (l.status === 'OPEN' || l.status === 'ROUTED'))
@@ -1200,33 +1435,15 @@ export function generate(options: GenerateOptions): GeneratedData {
       })),
     openLeadIds: openLeads(code),
   }));
-
-  const data = { staffing: toBureauRows(staffing), finance: toBureauRows(finance), hr: toBureauRows(hr), audit: toBureauRows(audit) };
-  const tables = {} as Record<BureauName, Record<string, number>>;
-  for (const b of BUREAU_NAMES) {
-    tables[b] = Object.fromEntries(Object.entries(data[b]).map(([t, { rows }]) => [t, rows.length]));
-  }
-  return {
-    ...data,
-    manifest: {
-      seed,
-      month,
-      district: XIAOSHAN,
-      counts: { units: units.length, people: idNumbers.size, tables },
-      unreportedStaff: { units: answerUnits },
-      planted,
-      negativeControls,
-      otherDistrictUnits,
-    },
-  };
+  return { unreportedStaff: { units: answerUnits }, planted, negativeControls, otherDistrictUnits };
 }
 
-/** A company's credit code (authority 9, kind 1: registered with market regulation) in 萧山. */
-function companyCode(rng: Random): string {
+/** A company's credit code (authority 9, kind 1: registered with market regulation) in a district. */
+function companyCode(rng: Random, division: string): string {
   let org = '';
   for (let i = 0; i < 8; i++) org += String(rng.int(0, 9));
-  org += rng.pick(CREDIT_ALPHABET.split(''));
-  const first17 = `91${XIAOSHAN}${org}`;
+  org += CREDIT_ALPHABET[Math.floor(rng.next() * CREDIT_ALPHABET.length)];
+  const first17 = `91${division}${org}`;
   return first17 + creditCodeCheckChar(first17);
 }
 
@@ -1243,20 +1460,83 @@ function pickSpread(units: readonly Unit[], n: number, rng: Random): Unit[] {
 }
 
 function shortTown(name: string): string {
-  return name.replace(/(街道|镇)$/, '');
+  return name.replace(/(街道|镇|乡)$/, '');
+}
+
+/** How a district names things: 萧山 keeps the short 区 names of its own records. */
+interface Localiser {
+  /** 区教育局 → 余杭区教育局, 团区委 → 团桐庐县委; unchanged in 萧山. */
+  local(name: string): string;
+  /** 萧山中学, 萧山区第二高级中学 → 余杭中学, 余杭区第二高级中学. */
+  school(name: string): string;
+  /** Before titles of inspections: '' in 萧山, else the district's name. */
+  prefix: string;
+  /** In document numbers: 萧人社编外招, 萧编办. */
+  abbr: string;
+  /** Of purchase-of-service contract numbers. */
+  contractPrefix: string;
+  agencies: readonly string[];
+  suppliers: Readonly<Record<string, readonly string[]>>;
+  /** Names of the district's own towns and subdistricts, by code. */
+  towns: Readonly<Record<string, string>>;
+}
+
+function localiser(d: District, home: boolean): Localiser {
+  const short = shortDistrictName(d);
+  if (home) {
+    return {
+      local: (name) => name,
+      school: (name) => name,
+      prefix: '',
+      abbr: '萧',
+      contractPrefix: 'XSCG',
+      agencies: DISPATCH_AGENCIES,
+      suppliers: SUPPLIERS,
+      towns: townsOf(d.code),
+    };
+  }
+  return {
+    local: (name) => (name === '团区委' ? `团${d.name}委` : name.startsWith('区') ? d.name + name.slice(1) : name),
+    school: (name) => name.replace('萧山区', d.name).replace('萧山', short),
+    prefix: d.name,
+    abbr: short,
+    contractPrefix: `CG${d.code}`,
+    agencies: dispatchAgenciesOf(d.city, short),
+    suppliers: suppliersOf(d.city, short),
+    towns: townsOf(d.code),
+  };
+}
+
+/** The district's institution names and how many units of each category can be named. */
+function namePools(l10n: Localiser) {
+  const towns = Object.keys(l10n.towns).length;
+  const localised = (list: typeof FUNDED_INSTITUTIONS) =>
+    list.filter(([name]) => l10n.prefix === '' || !LOCAL_ONLY.test(name)).map(([name, sup, funding]) => [l10n.local(name), l10n.local(sup), funding] as const);
+  const funded = localised(FUNDED_INSTITUTIONS);
+  const moreFunded = localised(MORE_FUNDED_INSTITUTIONS);
+  const capacity: Record<Category, number> = {
+    DISTRICT_ORGAN: DISTRICT_ORGANS.length + MASS_ORGANIZATIONS.length,
+    // Then a community health centre per town.
+    FUNDED_INSTITUTION: funded.length + moreFunded.length + towns,
+    EDUCATION: DISTRICT_SCHOOLS.length + towns * SCHOOL_SUFFIXES.length,
+    TOWN_SUBDISTRICT: towns * (1 + TOWN_INSTITUTIONS.length),
+  };
+  return { funded, moreFunded, capacity };
 }
 
 /** Units in supervisor-before-supervised order (the unit table references itself). */
-function buildUnits(n: number, rng: Random, creditCode: (kind: '1' | '2' | '3', division: string) => string): Unit[] {
+function buildUnits(
+  n: number,
+  rng: Random,
+  creditCode: (kind: '1' | '2' | '3', division: string) => string,
+  d: District,
+  l10n: Localiser,
+): Unit[] {
+  const TOWNS = l10n.towns;
   const towns = Object.keys(TOWNS).sort();
-  const capacity: Record<Category, number> = {
-    DISTRICT_ORGAN: DISTRICT_ORGANS.length + MASS_ORGANIZATIONS.length,
-    FUNDED_INSTITUTION: FUNDED_INSTITUTIONS.length,
-    EDUCATION: DISTRICT_SCHOOLS.length + towns.length * SCHOOL_SUFFIXES.length,
-    TOWN_SUBDISTRICT: towns.length * (1 + TOWN_INSTITUTIONS.length),
-  };
+  const { funded, moreFunded, capacity } = namePools(l10n);
   const total = CATEGORIES.reduce((s, c) => s + capacity[c], 0);
-  if (n > total) throw new Error(`at most ${total} units can be named; asked for ${n}`);
+  if (n > total) throw new Error(`at most ${total} units can be named in ${d.name}; asked for ${n}`);
   const want: Record<Category, number> = {
     DISTRICT_ORGAN: Math.round(n * CATEGORY_SHARE.DISTRICT_ORGAN),
     FUNDED_INSTITUTION: Math.round(n * CATEGORY_SHARE.FUNDED_INSTITUTION),
@@ -1272,10 +1552,14 @@ function buildUnits(n: number, rng: Random, creditCode: (kind: '1' | '2' | '3', 
       want[c] = capacity[c];
     }
   }
-  for (const c of ['TOWN_SUBDISTRICT', 'EDUCATION', 'FUNDED_INSTITUTION', 'DISTRICT_ORGAN'] as const) {
-    const room = Math.min(spill, capacity[c] - want[c]);
-    want[c] += room;
-    spill -= room;
+  // One at a time to each category with room, so no one category swallows the rest.
+  while (spill > 0) {
+    for (const c of ['TOWN_SUBDISTRICT', 'EDUCATION', 'FUNDED_INSTITUTION', 'DISTRICT_ORGAN'] as const) {
+      if (spill > 0 && want[c] < capacity[c]) {
+        want[c]++;
+        spill--;
+      }
+    }
   }
 
   const units: Unit[] = [];
@@ -1285,7 +1569,7 @@ function buildUnits(n: number, rng: Random, creditCode: (kind: '1' | '2' | '3', 
   };
   const codeByName = new Map<string, string>();
   const add = (u: Omit<Unit, 'code' | 'size' | 'actual'>, kind: '1' | '2' | '3', sizeRange: [number, number]): void => {
-    const code = creditCode(kind, XIAOSHAN);
+    const code = creditCode(kind, d.code);
     codeByName.set(u.name, code);
     units.push({ ...u, code, ...sizeOf(...sizeRange) });
   };
@@ -1296,29 +1580,33 @@ function buildUnits(n: number, rng: Random, creditCode: (kind: '1' | '2' | '3', 
     mass += organs - DISTRICT_ORGANS.length;
     organs = DISTRICT_ORGANS.length;
   }
-  for (const name of DISTRICT_ORGANS.slice(0, organs)) {
+  for (const name of DISTRICT_ORGANS.slice(0, organs).map(l10n.local)) {
     add({ name, nature: 'ORGAN', category: 'DISTRICT_ORGAN', funding: 'FULL', supervisor: null, town: null, weight: rng.int(8, 20) }, '1', [20, 90]);
   }
-  for (const name of MASS_ORGANIZATIONS.slice(0, mass)) {
+  for (const name of MASS_ORGANIZATIONS.slice(0, mass).map(l10n.local)) {
     add({ name, nature: 'MASS_ORGANIZATION', category: 'DISTRICT_ORGAN', funding: 'FULL', supervisor: null, town: null, weight: rng.int(2, 6) }, '3', [6, 20]);
   }
   // Institutions whose supervising organ exists come first, so small data sets stay consistent.
+  const health = l10n.local('区卫生健康局');
   const institutions = [
-    ...FUNDED_INSTITUTIONS.filter(([, sup]) => codeByName.has(sup)),
-    ...FUNDED_INSTITUTIONS.filter(([, sup]) => !codeByName.has(sup)),
-  ].slice(0, want.FUNDED_INSTITUTION);
-  for (const [name, sup, funding] of institutions) {
+    ...funded.filter(([, sup]) => codeByName.has(sup)),
+    ...funded.filter(([, sup]) => !codeByName.has(sup)),
+    ...moreFunded,
+  ].map(([name, sup, funding]) => ({ name, sup, funding, town: null as string | null }));
+  for (const town of towns) institutions.push({ name: `${TOWNS[town]}社区卫生服务中心`, sup: health, funding: 'PARTIAL', town });
+  for (const { name, sup, funding, town } of institutions.slice(0, want.FUNDED_INSTITUTION)) {
     const hospital = name.endsWith('医院');
     add(
-      { name, nature: 'PUBLIC_INSTITUTION', category: 'FUNDED_INSTITUTION', funding, supervisor: codeByName.get(sup) ?? null, town: null, weight: hospital ? rng.int(30, 60) : rng.int(5, 25) },
+      { name, nature: 'PUBLIC_INSTITUTION', category: 'FUNDED_INSTITUTION', funding, supervisor: codeByName.get(sup) ?? null, town, weight: hospital ? rng.int(30, 60) : rng.int(5, 25) },
       '2',
       hospital ? [300, 800] : [10, 80],
     );
   }
-  const education = codeByName.get('区教育局') ?? null;
-  const centralTowns = towns.filter((t) => TOWNS[t]!.endsWith('街道')).slice(0, 4);
+  const education = codeByName.get(l10n.local('区教育局')) ?? null;
+  const subdistricts = towns.filter((t) => TOWNS[t]!.endsWith('街道'));
+  const centralTowns = (subdistricts.length > 0 ? subdistricts : towns).slice(0, 4);
   const districtSchools = Math.min(DISTRICT_SCHOOLS.length, Math.ceil(want.EDUCATION * 0.15));
-  DISTRICT_SCHOOLS.slice(0, districtSchools).forEach((name, i) => {
+  DISTRICT_SCHOOLS.slice(0, districtSchools).map(l10n.school).forEach((name, i) => {
     add(
       { name, nature: 'PUBLIC_INSTITUTION', category: 'EDUCATION', funding: name.endsWith('幼儿园') ? 'PARTIAL' : 'FULL', supervisor: education, town: centralTowns[i % centralTowns.length]!, weight: rng.int(12, 30) },
       '2',
@@ -1331,7 +1619,7 @@ function buildUnits(n: number, rng: Random, creditCode: (kind: '1' | '2' | '3', 
       if (school++ >= want.EDUCATION - districtSchools) break;
       add(
         {
-          name: `萧山区${shortTown(TOWNS[town]!)}${suffix}`,
+          name: `${l10n.school('萧山区')}${shortTown(TOWNS[town]!)}${suffix}`,
           nature: 'PUBLIC_INSTITUTION',
           category: 'EDUCATION',
           funding: suffix.endsWith('幼儿园') ? 'PARTIAL' : 'FULL',
