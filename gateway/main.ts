@@ -2,9 +2,25 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORTS } from '../lib/subgraph.ts';
 import { startGateway, subgraphUrlsFromEnv } from './server.ts';
+import { authConfigFromEnv } from './authenticate.ts';
+import { signingKeyFromEnv } from '../lib/auth/signing.ts';
+import { AccessLog } from '../lib/access-log.ts';
+import { openPostgres } from '../lib/db.ts';
 
 const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
+// Fail closed: no keys, no log, no gateway.
+const fail = (message: string): never => {
+  console.error(`gateway: ${message}`);
+  process.exit(2);
+};
+const signingKey = signingKeyFromEnv() ?? fail('set SUBGRAPH_SIGNING_KEY (64 hex characters, shared with the subgraphs)');
+const auth = authConfigFromEnv() ?? fail('set AUTH_JWKS_FILE, AUTH_JWKS_URL or AUTH_HS256_SECRET (and AUTH_ISSUER, AUTH_AUDIENCE)');
+const logUrl = process.env.ACCESS_LOG_DATABASE_URL ?? fail('set ACCESS_LOG_DATABASE_URL: every access is recorded');
+const accessLog = await AccessLog.open(openPostgres(logUrl));
 const server = await startGateway({
+  signingKey,
+  auth,
+  accessLog,
   supergraphPath: values.supergraph ?? process.env.SUPERGRAPH_PATH,
   subgraphUrls: subgraphUrlsFromEnv(),
   port: Number(values.port ?? process.env.GATEWAY_PORT ?? process.env.PORT ?? DEFAULT_PORTS.gateway),
@@ -13,6 +29,7 @@ const server = await startGateway({
 console.log(`gateway on ${server.url}`);
 const shutdown = async () => {
   await server.stop();
+  await accessLog.close();
   process.exit(0);
 };
 process.once('SIGINT', shutdown);

@@ -7,10 +7,21 @@ import cors from 'cors';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
+import { createHash } from 'node:crypto';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import { GraphQLError, Kind, print, type OperationDefinitionNode } from 'graphql';
 import { SUPERGRAPH_PATH } from '../lib/supergraph.ts';
 import { listen, requestCounter, type RunningServer, type SubgraphName } from '../lib/subgraph.ts';
+import type { Identity } from '../lib/auth/identity.ts';
+import { SIGNATURE_HEADER, SignatureVerifier, signRequest, type SigningKey } from '../lib/auth/signing.ts';
+import { redactVariables, type AccessLog, type AccessLogEntry } from '../lib/access-log.ts';
+import { createAuthenticator, type AuthConfig } from './authenticate.ts';
+import { AccessRules, authorizeDocument, denialError, withoutSecurityFeatures, type Denial } from './authorize.ts';
+import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig } from './limits.ts';
+
+type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
 export interface GatewayOptions {
   /** Path of the composed supergraph file. */
@@ -19,19 +30,59 @@ export interface GatewayOptions {
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   port?: number;
   host?: string;
+  /** Key the gateway signs subgraph requests with (and checks subgraphs' own calls with). */
+  signingKey: SigningKey;
+  /** Token verification keys. */
+  auth: AuthConfig;
+  limits?: LimitConfig;
+  /** Where every operation is recorded; null only where nothing may be recorded (never in production). */
+  accessLog: AccessLog | null;
+  /** Development mode: introspection and field suggestions on. */
+  development?: boolean;
 }
+
+/** What the gateway knows about one request, from authentication to the access log. */
+export interface GatewayContext {
+  identity: Identity;
+  subgraphs: Set<string>;
+  unmaskedIdNumbers: Set<string>;
+  denials: Denial[];
+}
+
+const PENDING_IDENTITY = 'x-bianwai-pending-identity';
 
 /**
  * A subgraph's HTTP error reaches the client as a GraphQL error: the client's own mistakes (a bad
  * variable, BAD_USER_INPUT) keep their message and code; anything else names the bureau but never
- * carries the subgraph's response body, which may hold internal detail.
+ * carries the subgraph's response body, which may hold internal detail. Every request is signed with
+ * the caller's identity; the ID numbers a subgraph returned unmasked are collected for the access log.
  */
-export class BureauDataSource extends RemoteGraphQLDataSource {
+export class BureauDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly bureau: string,
     url: string,
+    signingKey: SigningKey,
   ) {
     super({ url });
+    const fetcher = this.fetcher;
+    // The signature covers the exact body sent, which only the fetcher sees.
+    this.fetcher = ((input: string, init: { headers: Record<string, string>; body: string }) => {
+      const identity = init.headers[PENDING_IDENTITY];
+      delete init.headers[PENDING_IDENTITY];
+      if (identity) init.headers[SIGNATURE_HEADER] = signRequest(signingKey, init.body, JSON.parse(identity) as Identity);
+      return fetcher(input, init as never);
+    }) as never;
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (context.identity) request.http?.headers.set(PENDING_IDENTITY, JSON.stringify(context.identity));
+    context.subgraphs?.add(this.bureau);
+  }
+
+  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const ids = response.extensions?.unmaskedIdNumbers;
+    if (Array.isArray(ids)) for (const id of ids) context.unmaskedIdNumbers?.add(String(id));
+    return response;
   }
 
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]) {
@@ -46,19 +97,127 @@ export class BureauDataSource extends RemoteGraphQLDataSource {
   }
 }
 
-export async function startGateway(options: GatewayOptions = {}): Promise<RunningServer> {
+/** The gateway with @requiresScopes / @authenticated / @policy applied before planning. */
+function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): GatewayInterface {
+  return {
+    async load(options) {
+      const loaded = await gateway.load(options);
+      return {
+        schema: loaded.schema,
+        executor: async (requestContext) => {
+          const context = requestContext.context as unknown as GatewayContext;
+          const { document, denials } = authorizeDocument(requestContext.document, requestContext.schema, rules, context.identity);
+          if (denials.length === 0) return loaded.executor(requestContext);
+          context.denials.push(...denials);
+          const operation = document.definitions.find(
+            (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!requestContext.operationName || d.name?.value === requestContext.operationName),
+          )!;
+          // A pruned document is another query: its plan is cached under its own hash.
+          const text = print(document);
+          const pruned = Object.assign(Object.create(Object.getPrototypeOf(requestContext)), requestContext, {
+            document,
+            operation,
+            queryHash: createHash('sha256').update(text).digest('hex'),
+            source: text,
+          });
+          const result = await loaded.executor(pruned);
+          return { ...result, errors: [...denials.map(denialError), ...(result.errors ?? [])] };
+        },
+      };
+    },
+    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+    stop: () => gateway.stop(),
+  };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function jsonError(res: express.Response, status: number, error: GraphQLError, headers: Record<string, string> = {}) {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.status(status).json({ errors: [{ message: error.message, extensions: { ...error.extensions, http: undefined } }] });
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
   const overrides = options.subgraphUrls ?? {};
+  const limits = options.limits ?? limitsFromEnv();
+  const development = options.development ?? process.env.NODE_ENV === 'development';
+  const authenticate = createAuthenticator(options.auth);
+  const verifier = new SignatureVerifier(options.signingKey);
+  const rateLimiter = new RateLimiter(limits.ratePerMinute);
+  const trusted = TrustedDocuments.fromOperationsDir();
+  const accessLog = options.accessLog;
+  const rules = AccessRules.fromSupergraph(supergraphSdl);
   const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!),
+    supergraphSdl: withoutSecurityFeatures(supergraphSdl),
+    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey),
   });
+
+  /** One entry per request, whatever happened to it. */
+  const record = async (entry: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'decision'>, context?: Partial<GatewayContext>) => {
+    if (!accessLog) return;
+    const identity = context?.identity;
+    await accessLog
+      .append({
+        at: new Date(),
+        subject: identity?.subject ?? null,
+        role: identity?.role ?? null,
+        town: identity?.town ?? null,
+        operationName: null,
+        operationHash: null,
+        variables: null,
+        rule: null,
+        subgraphs: [...(context?.subgraphs ?? [])],
+        unmaskedIdNumbers: [...(context?.unmaskedIdNumbers ?? [])],
+        ...entry,
+      })
+      .catch((err: Error) => console.error(`access log: cannot append: ${err.message}`));
+  };
+
+  const accessControl: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart({ contextValue }) {
+      return {
+        async didResolveOperation({ document, operationName, schema, request }) {
+          const refusal = checkOperation(document, operationName, schema, request.variables, limits);
+          if (refusal) throw refusal;
+          if (limits.trustedDocumentRoles.includes(contextValue.identity.role) && !trusted.isTrusted(request.query ?? '')) {
+            throw limitError('TRUSTED_DOCUMENT_REQUIRED', `role ${contextValue.identity.role} may run only the named operations under schema/operations (${trusted.names().length} of them)`);
+          }
+        },
+        async willSendResponse({ response, request, operationName, errors }) {
+          const body = response.body.kind === 'single' ? response.body.singleResult : null;
+          const failed = (errors ?? []).find((e) => e.extensions?.code && e.extensions.code !== 'FORBIDDEN');
+          const decision = body?.data == null && (errors?.length ?? 0) > 0 ? 'DENIED' : contextValue.denials.length ? 'PARTIAL' : 'ALLOWED';
+          await record(
+            {
+              decision,
+              rule: contextValue.denials[0]?.rule ?? (decision === 'DENIED' ? String(failed?.extensions?.code ?? errors?.[0]?.extensions?.code ?? 'ERROR') : null),
+              operationName: operationName ?? request.operationName ?? null,
+              operationHash: request.query ? sha256(request.query) : null,
+              variables: request.variables ? redactVariables(request.variables) : null,
+            },
+            contextValue,
+          );
+        },
+      };
+    },
+  };
+
   const app = express();
   const httpServer = http.createServer(app);
-  const apollo = new ApolloServer({
-    gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
-    includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway: authorizingGateway(gateway, rules),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessControl],
+    includeStacktraceInErrorResponses: development,
+    introspection: limits.introspection,
+    parseOptions: { maxTokens: limits.maxTokens },
+    formatError: (formatted) => {
+      let error = development ? formatted : withoutSuggestions(formatted);
+      if (/Document contains more than \d+ tokens/.test(error.message)) {
+        error = { ...error, extensions: { ...error.extensions, code: 'TOKEN_LIMIT_EXCEEDED' } };
+      }
+      return error;
+    },
   });
   await apollo.start();
   app.get('/health', (_req, res) => {
@@ -69,9 +228,65 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     '/graphql',
     counter.middleware,
     cors(),
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo),
+    express.json({ limit: limits.maxBodyBytes, verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
+    // Authentication: a bearer token, or a subgraph's own signed call (lead sweep, suspension check).
+    async (req, res, next) => {
+      let identity: Identity;
+      const signature = req.get(SIGNATURE_HEADER);
+      if (signature) {
+        const verdict = verifier.verify(signature, (req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
+        if (!verdict.ok) {
+          const error = new GraphQLError(verdict.reason, { extensions: { code: verdict.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' } });
+          await record({ decision: 'DENIED', rule: String(error.extensions.code) });
+          jsonError(res, verdict.status, error);
+          return;
+        }
+        identity = verdict.identity;
+      } else {
+        try {
+          identity = await authenticate(req.get('authorization'));
+        } catch (err) {
+          const error = err instanceof GraphQLError ? err : new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } });
+          await record({ decision: 'DENIED', rule: `UNAUTHENTICATED:${String(error.extensions.reason ?? '')}`, operationName: bodyOperationName(req) });
+          jsonError(res, 401, error, { 'www-authenticate': 'Bearer error="invalid_token"' });
+          return;
+        }
+      }
+      const allowed = rateLimiter.take(identity.subject);
+      if (!allowed.ok) {
+        await record({ decision: 'DENIED', rule: 'RATE_LIMITED', operationName: bodyOperationName(req) }, { identity });
+        jsonError(res, 429, limitError('RATE_LIMITED', `more than ${limits.ratePerMinute} requests a minute by ${identity.subject}; retry in ${allowed.retryAfterSeconds} s`), {
+          'retry-after': String(allowed.retryAfterSeconds),
+        });
+        return;
+      }
+      const variables = (req.body as { variables?: unknown } | undefined)?.variables;
+      if (variables !== undefined && Buffer.byteLength(JSON.stringify(variables)) > limits.maxVariablesBytes) {
+        await record({ decision: 'DENIED', rule: 'VARIABLES_TOO_LARGE', operationName: bodyOperationName(req) }, { identity });
+        jsonError(res, 400, limitError('VARIABLES_TOO_LARGE', `variables are ${Buffer.byteLength(JSON.stringify(variables))} bytes; the limit is ${limits.maxVariablesBytes}`));
+        return;
+      }
+      res.locals.identity = identity;
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ res }): Promise<GatewayContext> => ({ identity: res.locals.identity as Identity, subgraphs: new Set(), unmaskedIdNumbers: new Set(), denials: [] }),
+    }),
   );
+  // An oversized or unreadable body is refused before anything else, and recorded.
+  app.use(async (err: Error & { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (err.type === 'entity.too.large') {
+      await record({ decision: 'DENIED', rule: 'BODY_TOO_LARGE' });
+      jsonError(res, 413, limitError('BODY_TOO_LARGE', `request body larger than ${limits.maxBodyBytes} bytes`));
+      return;
+    }
+    if (err.type === 'entity.parse.failed') {
+      await record({ decision: 'DENIED', rule: 'BAD_REQUEST' });
+      jsonError(res, 400, new GraphQLError('request body is not valid JSON', { extensions: { code: 'BAD_REQUEST' } }));
+      return;
+    }
+    next(err);
+  });
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     ...address,
@@ -80,6 +295,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       await apollo.stop();
     },
   };
+}
+
+function bodyOperationName(req: express.Request): string | null {
+  const name = (req.body as { operationName?: unknown } | undefined)?.operationName;
+  return typeof name === 'string' ? name.slice(0, 200) : null;
 }
 
 /** Subgraph URL overrides from <NAME>_URL environment variables. */

@@ -3,6 +3,8 @@ import { openPostgres } from './db.ts';
 import { migrate } from './migrate.ts';
 import { DEFAULT_PORTS, migrationsPath, serveSubgraph, type Subgraph, type SubgraphName, type SubgraphOptions } from './subgraph.ts';
 import { GatewayClient } from './gateway-client.ts';
+import { SERVICE_IDENTITIES } from './auth/identity.ts';
+import { signingKeyFromEnv } from './auth/signing.ts';
 import type { Database } from './db.ts';
 
 export async function runSubgraphProcess(name: SubgraphName, create: (db: Database, options: SubgraphOptions) => Subgraph): Promise<void> {
@@ -18,9 +20,14 @@ export async function runSubgraphProcess(name: SubgraphName, create: (db: Databa
     if (applied.length) console.log(`${name}: applied migrations ${applied.join(', ')}`);
   }
   // GATEWAY_URL: where this subgraph asks the whole graph (lead sweep, suspension check).
-  const subgraph = create(db, { gateway: GatewayClient.fromEnv() });
+  const signingKey = signingKeyFromEnv();
+  if (!signingKey) {
+    console.error(`${name}: set SUBGRAPH_SIGNING_KEY (the key the gateway signs requests with, 64 hex characters); the subgraph refuses to run unprotected.`);
+    process.exit(2);
+  }
+  const subgraph = create(db, { gateway: GatewayClient.fromEnv(SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit) });
   const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
-  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0' });
+  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0', signingKey });
   console.log(`${name} subgraph on ${server.url} (database ${db.label})`);
   const shutdown = async () => {
     await server.stop();

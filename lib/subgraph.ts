@@ -3,7 +3,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import cors from 'cors';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -15,6 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { GatewayClient } from './gateway-client.ts';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Identity } from './auth/identity.ts';
+import { applyMasking } from './auth/masking.ts';
+import { SIGNATURE_HEADER, SignatureVerifier, type SigningKey } from './auth/signing.ts';
+
+type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
 export const SUBGRAPH_NAMES = ['staffing', 'finance', 'hr', 'audit'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -27,11 +32,11 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'gateway', number> = {
   audit: 4004,
 };
 
-export interface Subgraph<Context extends object = object> {
+export interface Subgraph<Context extends RequestAccess = RequestAccess> {
   readonly name: SubgraphName;
   readonly schema: GraphQLSchema;
-  /** A fresh context per request: its DataLoaders must not outlive the request. */
-  createContext(): Context;
+  /** A fresh context per request, for the identity the gateway signed: its DataLoaders must not outlive the request. */
+  createContext(identity: Identity): Context;
   /** SQL statements run so far (for N+1 checks and benchmarks). */
   sqlStatements(): number;
   /** Database readiness, for /ready. */
@@ -43,6 +48,17 @@ export interface Subgraph<Context extends object = object> {
 export interface SubgraphOptions {
   /** For questions to the whole graph (lead sweep, suspension check). */
   gateway?: GatewayClient;
+}
+
+/** What every subgraph's request context carries: who asks (from the gateway's signature). */
+export interface RequestAccess {
+  identity: Identity;
+  /** ID numbers returned unmasked by this request, reported to the gateway for the access log. */
+  unmaskedIdNumbers: Set<string>;
+}
+
+export function requestAccess(identity: Identity): RequestAccess {
+  return { identity, unmaskedIdNumbers: new Set() };
 }
 
 export interface RunningServer {
@@ -75,16 +91,30 @@ export async function listen(httpServer: http.Server, port: number, host: string
   return { url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}/graphql`, port: actual };
 }
 
+/** Reports the ID numbers a request returned unmasked to the gateway, which records them in the access log. */
+const reportUnmasked: ApolloServerPlugin<RequestAccess> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind === 'single' && contextValue.unmaskedIdNumbers?.size) {
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, unmaskedIdNumbers: [...contextValue.unmaskedIdNumbers] };
+        }
+      },
+    };
+  },
+};
+
 export async function serveSubgraph(
-  subgraph: Subgraph,
-  options: { port?: number; host?: string } = {},
+  subgraph: Subgraph<RequestAccess>,
+  options: { port?: number; host?: string; signingKey: SigningKey },
 ): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     // Inline tracing (ftv1) would cost every request; no Apollo Studio reads it here.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), reportUnmasked],
     // Errors reach the gateway with their code; stack traces stay here.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
   });
@@ -101,12 +131,24 @@ export async function serveSubgraph(
     }
   });
   const counter = requestCounter();
+  const verifier = new SignatureVerifier(options.signingKey);
   app.use(
     '/graphql',
     counter.middleware,
-    cors(),
-    express.json({ limit: '50mb' }),
-    expressMiddleware(apollo, { context: async () => subgraph.createContext() }),
+    // The raw body is what the gateway signed.
+    express.json({ limit: '50mb', verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
+    (req, res, next) => {
+      const verdict = verifier.verify(req.get(SIGNATURE_HEADER), (req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
+      if (!verdict.ok) {
+        res.status(verdict.status).json({
+          errors: [{ message: verdict.reason, extensions: { code: verdict.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' } }],
+        });
+        return;
+      }
+      res.locals.identity = verdict.identity;
+      next();
+    },
+    expressMiddleware(apollo, { context: async ({ res }) => subgraph.createContext(res.locals.identity as Identity) }),
   );
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
@@ -136,11 +178,11 @@ export function migrationsPath(name: SubgraphName): string {
 }
 
 /** Builds a subgraph the same way for every bureau: SDL from schema/, resolvers, a per-request context. */
-export function buildSubgraph<Context extends object>(options: {
+export function buildSubgraph<Context extends RequestAccess>(options: {
   name: SubgraphName;
   prisma: PrismaLike;
   resolvers: GraphQLResolverMap<Context>;
-  createContext: () => Context;
+  createContext: (identity: Identity) => Context;
 }): Subgraph<Context> {
   const typeDefs = parse(readFileSync(sdlPath(options.name), 'utf8'));
   let statements = 0;
@@ -149,7 +191,7 @@ export function buildSubgraph<Context extends object>(options: {
   });
   return {
     name: options.name,
-    schema: buildSubgraphSchema({ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
+    schema: applyMasking(buildSubgraphSchema({ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> })),
     createContext: options.createContext,
     sqlStatements: () => statements,
     ping: async () => {

@@ -8,7 +8,8 @@ const USAGE = `usage: npm run leads:sweep -- --month YYYY-MM [--district 330109]
   --month YYYY-MM   month to check (default: last month); the yearly rules use its year
   --district CODE   6-digit division code (default 330109, 萧山)
   --no-route        leave new leads OPEN instead of handing them on (问题抄送) by rule
-  --gateway URL     gateway GraphQL URL (default GATEWAY_URL or http://localhost:${DEFAULT_PORTS.gateway}/graphql)`;
+  --gateway URL     gateway GraphQL URL (default GATEWAY_URL or http://localhost:${DEFAULT_PORTS.gateway}/graphql)
+The token of an auditor (scope leads:write) goes in GATEWAY_TOKEN; \`npm start\` prints one.`;
 
 const SWEEP = `mutation RunLeadSweep($month: Month!, $district: String!, $route: Boolean!) {
   runLeadSweep(month: $month, district: $district, route: $route) {
@@ -50,11 +51,16 @@ async function main(): Promise<number> {
     return 2;
   }
   const url = values.gateway ?? process.env.GATEWAY_URL ?? `http://localhost:${DEFAULT_PORTS.gateway}/graphql`;
+  const token = process.env.GATEWAY_TOKEN;
+  if (!token) {
+    console.error(`set GATEWAY_TOKEN to an auditor's bearer token (npm start prints a demo one)\n${USAGE}`);
+    return 2;
+  }
   let body: { data?: { runLeadSweep: any }; errors?: { message: string; extensions?: { code?: string } }[] };
   try {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: SWEEP, variables: { month, district: values.district, route: !values['no-route'] } }),
     });
     body = (await res.json()) as typeof body;

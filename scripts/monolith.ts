@@ -3,6 +3,11 @@
 import type { Database } from '../lib/db.ts';
 import { DEFAULT_PORTS, SUBGRAPH_NAMES, serveSubgraph, type RunningServer, type Subgraph, type SubgraphName, type SubgraphOptions } from '../lib/subgraph.ts';
 import { GatewayClient } from '../lib/gateway-client.ts';
+import { SERVICE_IDENTITIES } from '../lib/auth/identity.ts';
+import { randomSigningKey, type SigningKey } from '../lib/auth/signing.ts';
+import type { AccessLog } from '../lib/access-log.ts';
+import type { AuthConfig } from '../gateway/authenticate.ts';
+import type { LimitConfig } from '../gateway/limits.ts';
 import { startGateway } from '../gateway/server.ts';
 import { createSubgraph as createStaffing } from '../subgraphs/staffing/index.ts';
 import { createSubgraph as createFinance } from '../subgraphs/finance/index.ts';
@@ -33,7 +38,16 @@ export async function startFederation(options: {
   ports?: 'default' | 'ephemeral';
   host?: string;
   supergraphPath?: string;
+  /** Token verification keys (demo mode: createDemoAuth). */
+  auth: AuthConfig;
+  /** Where every operation is recorded. */
+  accessLog: AccessLog | null;
+  /** Shared by the gateway and the subgraphs; a fresh random key when not given. */
+  signingKey?: SigningKey;
+  limits?: LimitConfig;
+  development?: boolean;
 }): Promise<Federation> {
+  const signingKey = options.signingKey ?? randomSigningKey();
   const portOf = (name: SubgraphName | 'gateway') => {
     if (options.ports !== 'default') return 0;
     const env = process.env[`${name.toUpperCase()}_PORT`];
@@ -44,11 +58,12 @@ export async function startFederation(options: {
   const started: RunningServer[] = [];
   // The subgraphs ask the whole graph through the gateway, which starts last.
   let gatewayUrl: string | undefined;
-  const gatewayClient = new GatewayClient(() => gatewayUrl);
+  const clientOf = (name: SubgraphName) =>
+    new GatewayClient(() => gatewayUrl, { signingKey, identity: SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit });
   try {
     for (const name of SUBGRAPH_NAMES) {
-      subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name], { gateway: gatewayClient });
-      servers[name] = await serveSubgraph(subgraphs[name], { port: portOf(name), host: options.host });
+      subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name], { gateway: clientOf(name) });
+      servers[name] = await serveSubgraph(subgraphs[name], { port: portOf(name), host: options.host, signingKey });
       started.push(servers[name]);
     }
     const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, servers[n].url])) as Record<SubgraphName, string>;
@@ -57,6 +72,11 @@ export async function startFederation(options: {
       port: portOf('gateway'),
       host: options.host,
       supergraphPath: options.supergraphPath,
+      signingKey,
+      auth: options.auth,
+      accessLog: options.accessLog,
+      limits: options.limits,
+      development: options.development,
     });
     gatewayUrl = gateway.url;
     return {

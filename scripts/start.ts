@@ -7,6 +7,8 @@ import { SUBGRAPH_NAMES, migrationsPath, type SubgraphName } from '../lib/subgra
 import { generate } from './seed/generate.ts';
 import { load } from './seed/load.ts';
 import { startFederation } from './monolith.ts';
+import { AccessLog } from '../lib/access-log.ts';
+import { createDemoAuth, describeDemoTokens } from '../gateway/authenticate.ts';
 
 const started = Date.now();
 const urls = SUBGRAPH_NAMES.map((n) => [n, process.env[`${n.toUpperCase()}_DATABASE_URL`]] as const);
@@ -36,16 +38,32 @@ if (existingUnits === 0) {
   console.log(`Databases already hold data (${existingUnits} units): not seeding.`);
 }
 
-const federation = await startFederation({ dbs, ports: 'default', host: process.env.HOST ?? '127.0.0.1' });
+// The access log has a database of its own; embedded too when the bureaus' are.
+const logUrl = process.env.ACCESS_LOG_DATABASE_URL;
+const logDb = logUrl ? openPostgres(logUrl) : await openPglite({ label: 'embedded PGlite (access log, in memory)' });
+const accessLog = await AccessLog.open(logDb);
+// Demo mode: a key pair made now, and a token for each role, printed below.
+const demo = await createDemoAuth();
+const federation = await startFederation({
+  dbs,
+  ports: 'default',
+  host: process.env.HOST ?? '127.0.0.1',
+  auth: demo.config,
+  accessLog,
+  development: process.env.NODE_ENV !== 'production',
+});
 for (const name of SUBGRAPH_NAMES) console.log(`  ${name.padEnd(8)} ${federation.subgraphUrls[name]}  (${dbs[name].label})`);
 console.log(`\nGateway ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${federation.gatewayUrl}\n`);
-console.log(`Try the flagship cross-bureau query (schema/operations/UnreportedStaff.graphql):
-  curl -s ${federation.gatewayUrl} -H 'content-type: application/json' \\
+console.log(`Every request needs a bearer token. Demo tokens, one per role (valid 12 hours):\n`);
+console.log(describeDemoTokens(demo, { url: federation.gatewayUrl }));
+console.log(`\nTry the flagship cross-bureau query (schema/operations/UnreportedStaff.graphql) as an auditor:
+  curl -s ${federation.gatewayUrl} -H 'content-type: application/json' -H "authorization: Bearer ${demo.tokens.AUDITOR}" \\
     -d '{"query":"{ districtMonth(month: \\"2026-10\\") { unreportedStaff(first: 3) { totalCount nodes { unit { name openLeads { rule status } } people { name evidence { bureau kind } } } } } }"}'
 `);
 
 const shutdown = async () => {
   await federation.stop();
+  await accessLog.close();
   for (const db of Object.values(dbs)) await db.close();
   process.exit(0);
 };

@@ -110,7 +110,7 @@ describe('lead sweep', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'scripts/leads-sweep.ts', '--gateway', fed.gatewayUrl, '--month', expected.month],
-      { cwd: process.cwd(), env: { ...process.env, NODE_OPTIONS: '' } },
+      { cwd: process.cwd(), env: { ...process.env, NODE_OPTIONS: '', GATEWAY_TOKEN: fed.tokens.AUDITOR } },
     );
     expect(stdout).toMatch(/0 new leads, 0 reopened, \d+ already open, 0 resolved by data/);
     const after = await sweepLeads();
@@ -165,8 +165,8 @@ describe('suspension of establishment applications (暂停办理)', () => {
     const count = async () => (await fed.dbs.staffing.query<{ n: number }>(`SELECT count(*)::int AS n FROM establishment_application WHERE unit_code = $1`, [unit]))[0]!.n;
     const before = await count();
 
-    const refused = await fed.query(SUBMIT, { unit, subject: '增设内设机构' });
-    expect(refused.data ?? null).toBeNull();
+    const refused = await fed.queryAs('STAFFING_OFFICER', SUBMIT, { unit, subject: '增设内设机构' });
+    expect(refused.data?.submitEstablishmentApplication ?? null).toBeNull();
     const error = refused.errors![0]!;
     expect(error.extensions).toMatchObject({ code: 'APPLICATION_SUSPENDED', unit });
     expect(error.message).toContain(suspended.rectificationNeeded);
@@ -177,7 +177,7 @@ describe('suspension of establishment applications (暂停办理)', () => {
       const closed = await fed.query(`mutation($id: ID!) { closeLead(id: $id, note: "实名制已更新") { status } }`, { id: lead.id });
       expect(closed.data!.closeLead.status).toBe('CLOSED');
     }
-    const accepted = await fed.query(SUBMIT, { unit, subject: '增设内设机构' });
+    const accepted = await fed.queryAs('STAFFING_OFFICER', SUBMIT, { unit, subject: '增设内设机构' });
     expect(accepted.errors).toBeUndefined();
     expect(accepted.data!.submitEstablishmentApplication).toMatchObject({ status: 'SUBMITTED', unit: { code: unit } });
     expect(await count()).toBe(before + 1);
@@ -193,7 +193,7 @@ describe('suspension of establishment applications (暂停办理)', () => {
       [{ unit, subject: '   ' }, 'subject'],
       [{ unit, subject: '长'.repeat(201) }, 'subject'],
     ] as const) {
-      const res = await fed.query(SUBMIT, variables);
+      const res = await fed.queryAs('STAFFING_OFFICER', SUBMIT, variables);
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
     expect(await total()).toBe(before);

@@ -44,11 +44,14 @@ describe('npm start (embedded default)', () => {
     delete env.DATABASE_URL;
     delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not for the child
     child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const [, url] = await waitForLine(child, /Gateway ready in [\d.]+ s: (\S+)/, 90_000);
+    const [, url, token] = await waitForLine(child, /Gateway ready in [\d.]+ s: (\S+)[\s\S]*\n  AUDITOR .*\n\s+(ey[\w-]+\.[\w-]+\.[\w-]+)\n/, 90_000);
     expect(url).toBe(`http://127.0.0.1:${base}/graphql`);
-    const res = await postGraphQL<any>(url!, {
-      query: '{ districtMonth(month: "2026-10") { unreportedStaff(first: 1) { totalCount nodes { unit { name openLeads { id } } people { name } } } } }',
-    });
+    const query = '{ districtMonth(month: "2026-10") { unreportedStaff(first: 1) { totalCount nodes { unit { name openLeads { id } } people { name } } } } }';
+    // Without a token: refused. With the printed auditor token: the answer.
+    const anonymous = await postGraphQL<any>(url!, { query });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const res = await postGraphQL<any>(url!, { query }, { authorization: `Bearer ${token}` });
     expect(res.errors).toBeUndefined();
     expect(res.data.districtMonth.unreportedStaff.totalCount).toBeGreaterThanOrEqual(20);
     expect(res.data.districtMonth.unreportedStaff.nodes[0].people.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
+import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { AuditRules } from './rules.ts';
 import { groupBy } from '../../lib/batch.ts';
 
@@ -23,7 +24,8 @@ export interface LeadFilterInput {
   source?: IssueLeadRow['source'] | null;
 }
 
-export interface Context {
+/** The request context: data access, this bureau's rules, the caller (from the gateway's signature). */
+export interface Context extends RequestAccess {
   data: AuditData;
   rules: AuditRules;
   /** For questions to the whole graph; absent when no gateway is configured. */

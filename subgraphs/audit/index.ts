@@ -1,7 +1,7 @@
 // 审计/巡察/监督检查 subgraph: inspections, findings, issue leads, feedback forms, rectifications.
 import { PrismaClient } from './prisma/generated/client.ts';
 import type { Database } from '../../lib/db.ts';
-import { buildSubgraph, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
+import { buildSubgraph, requestAccess, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
 import { AuditData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
 import { AuditRules } from './rules.ts';
@@ -13,6 +13,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'audit',
     prisma,
     resolvers: resolvers as never,
-    createContext: () => ({ data: new AuditData(prisma), rules, gateway: options.gateway }),
+    createContext: (identity) => ({ data: new AuditData(prisma), rules, gateway: options.gateway, ...requestAccess(identity) }),
   });
 }

@@ -2,6 +2,7 @@
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
+import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { FinanceRules } from './rules.ts';
 import type { RosterRow } from '../../lib/roster.ts';
 import { groupBy } from '../../lib/batch.ts';
@@ -18,7 +19,8 @@ export type DistrictMonthParent = { district: string; month: string } & Record<s
 export type DistrictYearParent = { district: string; year: number } & Record<string, unknown>;
 export type PayrollTotalResult = { month: string; people: number; grossPay: number };
 
-export interface Context {
+/** The request context: data access, this bureau's rules, the caller (from the gateway's signature). */
+export interface Context extends RequestAccess {
   data: FinanceData;
   rules: FinanceRules;
   /** For questions to the whole graph; absent when no gateway is configured. */

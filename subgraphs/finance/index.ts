@@ -1,7 +1,7 @@
 // 区财政局 subgraph: funding standards, personnel budgets, payroll, purchase-of-service contracts.
 import { PrismaClient } from './prisma/generated/client.ts';
 import type { Database } from '../../lib/db.ts';
-import { buildSubgraph, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
+import { buildSubgraph, requestAccess, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
 import { FinanceData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
 import { FinanceRules } from './rules.ts';
@@ -13,6 +13,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'finance',
     prisma,
     resolvers: resolvers as never,
-    createContext: () => ({ data: new FinanceData(prisma), rules, gateway: options.gateway }),
+    createContext: (identity) => ({ data: new FinanceData(prisma), rules, gateway: options.gateway, ...requestAccess(identity) }),
   });
 }

@@ -2,6 +2,7 @@
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
+import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { HrRules } from './rules.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds, toDateString } from '../../lib/periods.ts';
@@ -21,7 +22,8 @@ export type ExitRecordRow = Prisma.ExitRecordModel;
 /** A district's month, with what other bureaus send for @requires. */
 export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
 
-export interface Context {
+/** The request context: data access, this bureau's rules, the caller (from the gateway's signature). */
+export interface Context extends RequestAccess {
   data: HrData;
   rules: HrRules;
   /** For questions to the whole graph; absent when no gateway is configured. */

@@ -1,7 +1,7 @@
 // 人社局 subgraph: recruitment, labour contracts and dispatch, rehired retirees, insurance, pay standards, exits.
 import { PrismaClient } from './prisma/generated/client.ts';
 import type { Database } from '../../lib/db.ts';
-import { buildSubgraph, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
+import { buildSubgraph, requestAccess, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
 import { HrData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
 import { HrRules } from './rules.ts';
@@ -13,6 +13,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'hr',
     prisma,
     resolvers: resolvers as never,
-    createContext: () => ({ data: new HrData(prisma), rules, gateway: options.gateway }),
+    createContext: (identity) => ({ data: new HrData(prisma), rules, gateway: options.gateway, ...requestAccess(identity) }),
   });
 }

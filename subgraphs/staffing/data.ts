@@ -2,6 +2,7 @@
 import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
+import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { StaffingRules } from './rules.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds } from '../../lib/periods.ts';
@@ -34,7 +35,8 @@ export interface UnitFilterInput {
   district?: string | null;
 }
 
-export interface Context {
+/** The request context: data access, this bureau's rules, the caller (from the gateway's signature). */
+export interface Context extends RequestAccess {
   data: StaffingData;
   rules: StaffingRules;
   /** For questions to the whole graph; absent when no gateway is configured. */

@@ -1,7 +1,7 @@
 // 编办 subgraph: units, quotas (管控数), the real-name registry (实名制).
 import { PrismaClient } from './prisma/generated/client.ts';
 import type { Database } from '../../lib/db.ts';
-import { buildSubgraph, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
+import { buildSubgraph, requestAccess, type Subgraph, type SubgraphOptions } from '../../lib/subgraph.ts';
 import { StaffingData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
 import { StaffingRules } from './rules.ts';
@@ -13,6 +13,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'staffing',
     prisma,
     resolvers: resolvers as never,
-    createContext: () => ({ data: new StaffingData(prisma), rules, gateway: options.gateway }),
+    createContext: (identity) => ({ data: new StaffingData(prisma), rules, gateway: options.gateway, ...requestAccess(identity) }),
   });
 }

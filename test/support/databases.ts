@@ -1,6 +1,7 @@
 // Test databases: a real PostgreSQL server when one is configured (TEST_DATABASE_URL) or answers on
 // 127.0.0.1:5432, otherwise embedded PGlite. Each caller gets fresh, migrated databases of its own.
 import { randomBytes } from 'node:crypto';
+import { ACCESS_LOG_MIGRATIONS } from '../../lib/access-log.ts';
 import { createPostgresDatabase, dropPostgresDatabase, openPglite, openPostgres, postgresReachable, type Database } from '../../lib/db.ts';
 import { migrate } from '../../lib/migrate.ts';
 import { migrationsPath, type SubgraphName } from '../../lib/subgraph.ts';
@@ -29,7 +30,7 @@ export interface TestDatabase {
 }
 
 /** A fresh database for one subgraph, migrated. */
-export async function freshDatabase(name: SubgraphName, tag = randomBytes(4).toString('hex')): Promise<TestDatabase> {
+export async function freshDatabase(name: SubgraphName | 'accesslog', tag = randomBytes(4).toString('hex')): Promise<TestDatabase> {
   const backend = await testBackend();
   let db: Database;
   let drop: () => Promise<void>;
@@ -45,6 +46,6 @@ export async function freshDatabase(name: SubgraphName, tag = randomBytes(4).toS
     db = await openPglite();
     drop = () => db.close();
   }
-  await migrate(db, migrationsPath(name));
+  await migrate(db, name === 'accesslog' ? ACCESS_LOG_MIGRATIONS : migrationsPath(name));
   return { db, drop };
 }

@@ -6,6 +6,10 @@ import { startFederation, type Federation } from '../../scripts/monolith.ts';
 import { load } from '../../scripts/seed/load.ts';
 import type { GeneratedData } from '../../scripts/seed/generate.ts';
 import { freshDatabase, type TestDatabase } from './databases.ts';
+import { AccessLog } from '../../lib/access-log.ts';
+import type { Role } from '../../lib/auth/identity.ts';
+import { createDemoAuth } from '../../gateway/authenticate.ts';
+import { limitsFromEnv, type LimitConfig } from '../../gateway/limits.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -15,7 +19,14 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 
 export interface TestFederation extends Federation {
   dbs: Record<SubgraphName, Database>;
+  /** The access log's own database. */
+  accessLog: AccessLog;
+  /** A valid demo token for each role. */
+  tokens: Record<Role, string>;
+  /** Runs an operation as an auditor (who may see everything). */
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Runs an operation as the given role. */
+  queryAs<T = Record<string, any>>(role: Role, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** SQL statements per subgraph run by one operation. */
   countStatements<T>(run: () => Promise<T>): Promise<{ result: T; statements: Record<SubgraphName, number> }>;
 }
@@ -30,16 +41,30 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
   return { status: res.status, ...json };
 }
 
-export async function startTestFederation(data: GeneratedData): Promise<TestFederation> {
+export async function startTestFederation(data: GeneratedData, options: { limits?: Partial<LimitConfig>; development?: boolean } = {}): Promise<TestFederation> {
   const tdbs = {} as Record<SubgraphName, TestDatabase>;
   for (const name of SUBGRAPH_NAMES) tdbs[name] = await freshDatabase(name);
+  const logDb = await freshDatabase('accesslog');
   const dbs = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, tdbs[n].db])) as Record<SubgraphName, Database>;
   await load(data, dbs);
-  const federation = await startFederation({ dbs, ports: 'ephemeral' });
+  const accessLog = await AccessLog.open(logDb.db);
+  const demo = await createDemoAuth();
+  const federation = await startFederation({
+    dbs,
+    ports: 'ephemeral',
+    auth: demo.config,
+    accessLog,
+    limits: { ...limitsFromEnv({}), ...options.limits },
+    development: options.development ?? false,
+  });
+  const bearer = (role: Role) => ({ authorization: `Bearer ${demo.tokens[role]}` });
   return {
     ...federation,
     dbs,
-    query: (query, variables) => postGraphQL(federation.gatewayUrl, { query, variables }),
+    accessLog,
+    tokens: demo.tokens,
+    query: (query, variables) => postGraphQL(federation.gatewayUrl, { query, variables }, bearer('AUDITOR')),
+    queryAs: (role, query, variables) => postGraphQL(federation.gatewayUrl, { query, variables }, bearer(role)),
     async countStatements(run) {
       const before = federation.sqlStatements();
       const result = await run();
@@ -49,7 +74,9 @@ export async function startTestFederation(data: GeneratedData): Promise<TestFede
     },
     async stop() {
       await federation.stop();
+      await accessLog.close();
       for (const name of SUBGRAPH_NAMES) await tdbs[name].drop();
+      await logDb.drop();
     },
   };
 }

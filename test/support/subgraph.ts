@@ -4,11 +4,13 @@ import { ApolloServer } from '@apollo/server';
 import type { Database } from '../../lib/db.ts';
 import type { Subgraph, SubgraphName } from '../../lib/subgraph.ts';
 import { freshDatabase } from './databases.ts';
+import { identityOf, type Identity } from '../../lib/auth/identity.ts';
 
 export interface SubgraphHarness {
   db: Database;
   subgraph: Subgraph;
-  run(query: string, variables?: Record<string, unknown>): Promise<{ data?: Record<string, any> | null; errors?: readonly any[] }>;
+  /** Runs an operation as the given caller (default: an auditor, who may see everything). */
+  run(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<{ data?: Record<string, any> | null; errors?: readonly any[] }>;
   /** Runs an operation and counts the SQL statements it took. */
   counted(query: string, variables?: Record<string, unknown>): Promise<{ result: Awaited<ReturnType<SubgraphHarness['run']>>; statements: number }>;
   stop(): Promise<void>;
@@ -24,8 +26,8 @@ export async function startSubgraph(
   const subgraph = create(db);
   const server = new ApolloServer({ schema: subgraph.schema });
   await server.start();
-  const run: SubgraphHarness['run'] = async (query, variables = {}) => {
-    const res = await server.executeOperation({ query, variables }, { contextValue: subgraph.createContext() });
+  const run: SubgraphHarness['run'] = async (query, variables = {}, identity = identityOf('test:auditor', 'AUDITOR')) => {
+    const res = await server.executeOperation({ query, variables }, { contextValue: subgraph.createContext(identity) });
     if (res.body.kind !== 'single') throw new Error('expected a single result');
     return res.body.singleResult as Awaited<ReturnType<SubgraphHarness['run']>>;
   };

@@ -555,6 +555,22 @@ export type ResolversParentTypes = ResolversObject<{
   UnitFilter: UnitFilter;
 }>;
 
+export type MaskIdNumberDirectiveArgs = { };
+
+export type MaskIdNumberDirectiveResolver<Result, Parent, ContextType = Context, Args = MaskIdNumberDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type MaskNameDirectiveArgs = { };
+
+export type MaskNameDirectiveResolver<Result, Parent, ContextType = Context, Args = MaskNameDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PayOnlyDirectiveArgs = { };
+
+export type PayOnlyDirectiveResolver<Result, Parent, ContextType = Context, Args = PayOnlyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PersonalOnlyDirectiveArgs = { };
+
+export type PersonalOnlyDirectiveResolver<Result, Parent, ContextType = Context, Args = PersonalOnlyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type BudgetLinkageBreakResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BudgetLinkageBreak'] = ResolversParentTypes['BudgetLinkageBreak']> = ResolversObject<{
   amountMatches?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   budget?: Resolver<ResolversTypes['PersonnelBudget'], ParentType, ContextType>;
@@ -760,3 +776,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UnitDirectory?: GraphQLScalarType;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  maskIdNumber?: MaskIdNumberDirectiveResolver<any, any, ContextType>;
+  maskName?: MaskNameDirectiveResolver<any, any, ContextType>;
+  payOnly?: PayOnlyDirectiveResolver<any, any, ContextType>;
+  personalOnly?: PersonalOnlyDirectiveResolver<any, any, ContextType>;
+}>;

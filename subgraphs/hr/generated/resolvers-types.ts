@@ -637,6 +637,22 @@ export type ResolversParentTypes = ResolversObject<{
   UnitFilter: UnitFilter;
 }>;
 
+export type MaskIdNumberDirectiveArgs = { };
+
+export type MaskIdNumberDirectiveResolver<Result, Parent, ContextType = Context, Args = MaskIdNumberDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type MaskNameDirectiveArgs = { };
+
+export type MaskNameDirectiveResolver<Result, Parent, ContextType = Context, Args = MaskNameDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PayOnlyDirectiveArgs = { };
+
+export type PayOnlyDirectiveResolver<Result, Parent, ContextType = Context, Args = PayOnlyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PersonalOnlyDirectiveArgs = { };
+
+export type PersonalOnlyDirectiveResolver<Result, Parent, ContextType = Context, Args = PersonalOnlyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -870,3 +886,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UnitDirectory?: GraphQLScalarType;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  maskIdNumber?: MaskIdNumberDirectiveResolver<any, any, ContextType>;
+  maskName?: MaskNameDirectiveResolver<any, any, ContextType>;
+  payOnly?: PayOnlyDirectiveResolver<any, any, ContextType>;
+  personalOnly?: PersonalOnlyDirectiveResolver<any, any, ContextType>;
+}>;
