@@ -186,12 +186,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         },
         async willSendResponse({ response, request, operationName, errors }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : null;
-          const failed = (errors ?? []).find((e) => e.extensions?.code && e.extensions.code !== 'FORBIDDEN');
-          const decision = body?.data == null && (errors?.length ?? 0) > 0 ? 'DENIED' : contextValue.denials.length ? 'PARTIAL' : 'ALLOWED';
+          const all = [...(body?.errors ?? errors ?? [])];
+          // A subgraph's refusal (row scope, masking guard) counts as a denial like the gateway's own.
+          const refused = all.find((e) => e.extensions?.code === 'FORBIDDEN');
+          const decision = body?.data == null && all.length > 0 ? 'DENIED' : contextValue.denials.length || refused ? 'PARTIAL' : 'ALLOWED';
+          const rule =
+            contextValue.denials[0]?.rule ??
+            (refused ? String(refused.extensions?.rule ?? refused.extensions?.scope ?? 'FORBIDDEN') : null) ??
+            (decision === 'DENIED' ? String(all[0]?.extensions?.code ?? 'ERROR') : null);
           await record(
             {
               decision,
-              rule: contextValue.denials[0]?.rule ?? (decision === 'DENIED' ? String(failed?.extensions?.code ?? errors?.[0]?.extensions?.code ?? 'ERROR') : null),
+              rule,
               operationName: operationName ?? request.operationName ?? null,
               operationHash: request.query ? sha256(request.query) : null,
               variables: request.variables ? redactVariables(request.variables) : null,
@@ -209,11 +215,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     gateway: authorizingGateway(gateway, rules),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessControl],
     includeStacktraceInErrorResponses: development,
-    introspection: limits.introspection,
+    // Introspection is refused by checkOperation (INTROSPECTION_DISABLED) unless limits allow it.
+    introspection: true,
     parseOptions: { maxTokens: limits.maxTokens },
     formatError: (formatted) => {
       let error = development ? formatted : withoutSuggestions(formatted);
-      if (/Document contains more than \d+ tokens/.test(error.message)) {
+      if (/Document contains more th(?:an|at) \d+ tokens/.test(error.message)) {
         error = { ...error, extensions: { ...error.extensions, code: 'TOKEN_LIMIT_EXCEEDED' } };
       }
       return error;

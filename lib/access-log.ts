@@ -326,14 +326,17 @@ function describeError(err: unknown): string {
 }
 
 const INSERT = `INSERT INTO "access_log" ("seq", "at", "subject", "role", "town", "operation_name", "operation_hash", "variables",
-  "decision", "rule", "subgraphs", "unmasked_id_numbers", "prev_hash", "hash")
-  VALUES ($1::bigint, $2::timestamptz, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11::text[], $12::text[], $13, $14)`;
+  "decision", "rule", "subgraphs", "unmasked_id_numbers", "prev_hash", "hash") VALUES`;
+const INSERT_CASTS = ['::bigint', '::timestamptz', '', '', '', '', '', '::jsonb', '', '', '::text[]', '::text[]', '', ''];
+/** Entries per transaction at most (14 parameters each). */
+const MAX_BATCH = 500;
 
 export class AccessLog {
   readonly #db: Database;
   readonly #adapter: SqlDriverAdapter;
-  /** Appends from this process, one after another (the advisory lock orders them across processes). */
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Appends waiting for the next transaction: one transaction at a time per AccessLog (the advisory lock orders them across processes). */
+  readonly #queue: { entry: AccessLogEntry; resolve(e: StoredAccessLogEntry): void; reject(err: unknown): void }[] = [];
+  #drained: Promise<void> | null = null;
   #closed = false;
 
   private constructor(db: Database, adapter: SqlDriverAdapter) {
@@ -368,8 +371,10 @@ export class AccessLog {
   /**
    * Appends one entry as the next link of the chain: in one transaction, takes the advisory lock,
    * reads the last seq and hash, and inserts seq = last + 1 with prev_hash = that hash. Safe under
-   * concurrent appends from any number of processes. Returns the entry as stored (strings that
-   * PostgreSQL cannot hold — NUL, unpaired surrogates — replaced by U+FFFD; variables as JSON).
+   * concurrent appends from any number of processes. Entries appended while a transaction is under
+   * way go together in the next one (group commit), each still its own link. Resolves once the
+   * entry is committed, with the entry as stored (strings PostgreSQL cannot hold — NUL, unpaired
+   * surrogates — replaced by U+FFFD; variables as JSON).
    */
   append(entry: AccessLogEntry): Promise<StoredAccessLogEntry> {
     if (this.#closed) return Promise.reject(new Error('access log: append after close'));
@@ -379,12 +384,34 @@ export class AccessLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    const run = this.#tail.then(() => this.#appendNow(prepared));
-    this.#tail = run.catch(() => undefined);
-    return run;
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ entry: prepared, resolve, reject });
+      this.#drained ??= this.#drain();
+    });
   }
 
-  async #appendNow(e: AccessLogEntry): Promise<StoredAccessLogEntry> {
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        try {
+          const stored = await this.#insert(batch.map((p) => p.entry));
+          batch.forEach((p, i) => p.resolve(stored[i]!));
+        } catch (err) {
+          if (batch.length === 1) {
+            batch[0]!.reject(err);
+            continue;
+          }
+          // One at a time, so that an entry the database refuses fails alone.
+          for (const p of batch) await this.#insert([p.entry]).then(([stored]) => p.resolve(stored!), p.reject);
+        }
+      }
+    } finally {
+      this.#drained = null;
+    }
+  }
+
+  async #insert(entries: AccessLogEntry[]): Promise<StoredAccessLogEntry[]> {
     let tx: Transaction;
     try {
       tx = await this.#adapter.startTransaction();
@@ -398,27 +425,39 @@ export class AccessLog {
       await tx.executeRaw(sql(`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`));
       // A statement of its own, after the lock: its snapshot sees the previous holder's commit.
       const last = (await tx.queryRaw(sql('SELECT "seq"::text AS seq_text, "hash" FROM "access_log" ORDER BY "seq" DESC LIMIT 1'))).rows[0];
-      const seq = last ? Number(last[0]) + 1 : 1;
-      const prevHash = last ? String(last[1]) : GENESIS_HASH;
-      const stored: StoredAccessLogEntry = { ...e, seq, prevHash, hash: entryHash(prevHash, { ...e, seq }) };
-      await tx.executeRaw(
-        sql(INSERT, [
-          { value: String(seq), type: TEXT },
-          { value: e.at.toISOString(), type: TEXT },
-          { value: e.subject, type: TEXT },
-          { value: e.role, type: TEXT },
-          { value: e.town, type: TEXT },
-          { value: e.operationName, type: TEXT },
-          { value: e.operationHash, type: TEXT },
-          { value: e.variables === null ? null : canonicalJson(e.variables), type: TEXT },
-          { value: e.decision, type: TEXT },
-          { value: e.rule, type: TEXT },
-          { value: e.subgraphs, type: TEXT_LIST },
-          { value: e.unmaskedIdNumbers, type: TEXT_LIST },
-          { value: prevHash, type: TEXT },
-          { value: stored.hash, type: TEXT },
-        ]),
-      );
+      let seq = last ? Number(last[0]) : 0;
+      let prevHash = last ? String(last[1]) : GENESIS_HASH;
+      const stored: StoredAccessLogEntry[] = [];
+      const args: { value: unknown; type: ArgType }[] = [];
+      const tuples: string[] = [];
+      for (const e of entries) {
+        seq++;
+        const hash = entryHash(prevHash, { ...e, seq });
+        stored.push({ ...e, seq, prevHash, hash });
+        const values: [unknown, ArgType][] = [
+          [String(seq), TEXT],
+          [e.at.toISOString(), TEXT],
+          [e.subject, TEXT],
+          [e.role, TEXT],
+          [e.town, TEXT],
+          [e.operationName, TEXT],
+          [e.operationHash, TEXT],
+          [e.variables === null ? null : canonicalJson(e.variables), TEXT],
+          [e.decision, TEXT],
+          [e.rule, TEXT],
+          [e.subgraphs, TEXT_LIST],
+          [e.unmaskedIdNumbers, TEXT_LIST],
+          [prevHash, TEXT],
+          [hash, TEXT],
+        ];
+        const marks = values.map(([value, type], i) => {
+          args.push({ value, type });
+          return `$${args.length}${INSERT_CASTS[i]}`;
+        });
+        tuples.push(`(${marks.join(', ')})`);
+        prevHash = hash;
+      }
+      await tx.executeRaw(sql(`${INSERT} ${tuples.join(', ')}`, args));
       if (explicit) await tx.executeRaw(sql('COMMIT'));
       finished = true;
       await tx.commit().catch(() => undefined);
@@ -538,7 +577,7 @@ export class AccessLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#tail;
+    await this.#drained;
     await this.#adapter.dispose();
   }
 }

@@ -134,3 +134,12 @@ export function periodReference<P extends { district: string; month?: string; ye
   if (parent.year !== undefined) checkYear(parent.year);
   return parent;
 }
+
+/** A town code no unit has: what a town officer's filter for another town becomes. */
+const NO_TOWN = '000000000';
+
+/** Row scope of a town officer (镇街): every unit filter is narrowed to the officer's own town. */
+export function townScoped<F extends { town?: string | null }>(filter: F | null | undefined, town: string | undefined): F | null | undefined {
+  if (!town) return filter;
+  return { ...(filter ?? ({} as F)), town: filter?.town && filter.town !== town ? NO_TOWN : town };
+}

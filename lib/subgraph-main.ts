@@ -5,6 +5,7 @@ import { DEFAULT_PORTS, migrationsPath, serveSubgraph, type Subgraph, type Subgr
 import { GatewayClient } from './gateway-client.ts';
 import { SERVICE_IDENTITIES } from './auth/identity.ts';
 import { signingKeyFromEnv } from './auth/signing.ts';
+import { AccessLog } from './access-log.ts';
 import type { Database } from './db.ts';
 
 export async function runSubgraphProcess(name: SubgraphName, create: (db: Database, options: SubgraphOptions) => Subgraph): Promise<void> {
@@ -27,7 +28,9 @@ export async function runSubgraphProcess(name: SubgraphName, create: (db: Databa
   }
   const subgraph = create(db, { gateway: GatewayClient.fromEnv(SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit) });
   const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
-  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0', signingKey });
+  // Calls that go around the gateway are recorded in the access log when this subgraph can reach it.
+  const accessLog = process.env.ACCESS_LOG_DATABASE_URL ? await AccessLog.open(openPostgres(process.env.ACCESS_LOG_DATABASE_URL), { migrate: false }) : null;
+  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0', signingKey, accessLog });
   console.log(`${name} subgraph on ${server.url} (database ${db.label})`);
   const shutdown = async () => {
     await server.stop();

@@ -18,6 +18,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Identity } from './auth/identity.ts';
 import { applyMasking } from './auth/masking.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, type SigningKey } from './auth/signing.ts';
+import type { AccessLog } from './access-log.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -107,7 +108,7 @@ const reportUnmasked: ApolloServerPlugin<RequestAccess> = {
 
 export async function serveSubgraph(
   subgraph: Subgraph<RequestAccess>,
-  options: { port?: number; host?: string; signingKey: SigningKey },
+  options: { port?: number; host?: string; signingKey: SigningKey; accessLog?: AccessLog | null },
 ): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
@@ -137,9 +138,16 @@ export async function serveSubgraph(
     counter.middleware,
     // The raw body is what the gateway signed.
     express.json({ limit: '50mb', verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
-    (req, res, next) => {
+    async (req, res, next) => {
       const verdict = verifier.verify(req.get(SIGNATURE_HEADER), (req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
       if (!verdict.ok) {
+        // Someone went around the gateway: on record, like every access.
+        await options.accessLog
+          ?.append({
+            at: new Date(), subject: null, role: null, town: null, operationName: null, operationHash: null, variables: null,
+            decision: 'DENIED', rule: `SUBGRAPH_SIGNATURE:${verdict.reason}`, subgraphs: [subgraph.name], unmaskedIdNumbers: [],
+          })
+          .catch((err: Error) => console.error(`access log: cannot append: ${err.message}`));
         res.status(verdict.status).json({
           errors: [{ message: verdict.reason, extensions: { code: verdict.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' } }],
         });

@@ -119,6 +119,39 @@ describe('appending', () => {
     }
   });
 
+  (onPostgres ? it : it.skip)('keeps an unbroken chain under appends from three processes at once', async () => {
+    const before = (await log.verify()).entries;
+    // Each process appends one entry at a time, so every append is a transaction of its own that
+    // competes for the advisory lock with the other processes'.
+    const worker = `
+      import { openPostgres } from './lib/db.ts';
+      import { AccessLog } from './lib/access-log.ts';
+      const db = openPostgres(process.env.ACCESS_LOG_DATABASE_URL, { max: 1 });
+      const log = await AccessLog.open(db, { migrate: false });
+      for (let i = 0; i < 40; i++) {
+        await log.append({ at: new Date(), subject: 'process-' + process.pid, role: null, town: null, operationName: 'Op', operationHash: null,
+          variables: { i }, decision: 'ALLOWED', rule: null, subgraphs: [], unmaskedIdNumbers: [] });
+      }
+      await log.close();
+      await db.close();`;
+    const env = { ...process.env, NODE_OPTIONS: '', ACCESS_LOG_DATABASE_URL: fresh.url! };
+    const codes = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<number>((resolve) => {
+            execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', worker], { cwd: REPO_ROOT, env }, (err, _out, stderr) => {
+              if (err) console.error(stderr);
+              resolve(err ? Number(err.code ?? -1) : 0);
+            });
+          }),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0]);
+    expect(await log.verify()).toEqual({ ok: true, entries: before + 120 });
+    const [row] = await fresh.db.query<{ n: string }>(`SELECT count(DISTINCT subject)::text AS n FROM access_log WHERE subject LIKE 'process-%'`);
+    expect(row?.n).toBe('3');
+  });
+
   it('stores what it hashed: variables as JSON, strings PostgreSQL cannot hold replaced', async () => {
     const stored = await log.append(entry({ subject: 'odd\u0000subject', variables: { b: [1, 2.5, 1e21, null], a: { '\uD800': 'x' }, u: undefined } }));
     expect(stored.subject).toBe('odd\uFFFDsubject');

@@ -1,6 +1,7 @@
 // Who is asking: the roles of the joint meeting's users and what each may see. One table, used by the
 // gateway (authentication, @requiresScopes enforcement, limits, access log) and by the subgraphs (row
 // scope, masking), which receive the identity only inside the gateway's signature.
+import { GraphQLError } from 'graphql';
 
 export const ROLES = [
   'STAFFING_OFFICER', // 编办
@@ -74,3 +75,11 @@ export const SERVICE_IDENTITIES = {
   audit: identityOf('service:audit-lead-sweep', 'AUDITOR'),
   staffing: identityOf('service:staffing-suspension-check', 'AUDITOR'),
 } as const;
+
+/** A subgraph's own check before it writes: the gateway's @requiresScopes is not the only guard. */
+export function requireScope(identity: Identity | undefined, scope: Scope, action: string): void {
+  if (hasScope(identity, scope)) return;
+  throw new GraphQLError(`${action} needs scope ${scope}; role ${identity?.role ?? 'none'} does not have it`, {
+    extensions: { code: 'FORBIDDEN', scope },
+  });
+}

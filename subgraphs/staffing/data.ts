@@ -7,6 +7,7 @@ import type { StaffingRules } from './rules.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds } from '../../lib/periods.ts';
 import { groupBy } from '../../lib/batch.ts';
+import { townScoped } from '../../lib/cross-check.ts';
 
 export type UnitRow = Prisma.UnitModel;
 export type UnitParent = UnitRow;
@@ -63,10 +64,14 @@ export function unitWhere(filter: UnitFilterInput | null | undefined): Prisma.Un
 
 /** One instance per request: DataLoaders cache only for the request's lifetime. */
 export class StaffingData {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** town: a town officer's row scope; units elsewhere do not exist for them. */
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly town?: string,
+  ) {}
 
   readonly unitByCode = new DataLoader<string, UnitRow | null>(async (codes) => {
-    const rows = await this.prisma.unit.findMany({ where: { code: { in: [...codes] } } });
+    const rows = await this.prisma.unit.findMany({ where: { code: { in: [...codes] }, ...(this.town ? { townCode: this.town } : {}) } });
     const byCode = new Map(rows.map((r) => [r.code, r]));
     return codes.map((c) => byCode.get(c) ?? null);
   });
@@ -82,7 +87,7 @@ export class StaffingData {
 
   readonly registryByPerson = new DataLoader<string, RegistryRecordRow[]>(async (ids) => {
     const rows = await this.prisma.registryRecord.findMany({
-      where: { idNumber: { in: [...ids] } },
+      where: { idNumber: { in: [...ids] }, ...(this.town ? { unit: { townCode: this.town } } : {}) },
       orderBy: [{ startDate: 'desc' }, { id: 'desc' }],
     });
     const byPerson = groupBy(rows, (r) => r.idNumber);
@@ -152,7 +157,7 @@ export class StaffingData {
   });
 
   async units(filter: UnitFilterInput | null | undefined, first: number, after: string | null) {
-    const where = unitWhere(filter);
+    const where = unitWhere(townScoped(filter, this.town));
     const [rows, totalCount] = await Promise.all([
       this.prisma.unit.findMany({
         where: after ? { AND: [where, { code: { gt: after } }] } : where,
@@ -164,9 +169,14 @@ export class StaffingData {
     return { rows, totalCount };
   }
 
+  /** Whether a unit exists at all, whatever the caller's row scope (to tell "elsewhere" from "unknown"). */
+  async unitExists(code: string): Promise<boolean> {
+    return (await this.prisma.unit.count({ where: { code } })) > 0;
+  }
+
   async townCodes(district: string): Promise<string[]> {
     const rows = await this.prisma.unit.findMany({
-      where: { districtCode: district, townCode: { not: null } },
+      where: { districtCode: district, townCode: this.town ?? { not: null } },
       distinct: ['townCode'],
       select: { townCode: true },
       orderBy: { townCode: 'asc' },
@@ -204,7 +214,7 @@ export class StaffingData {
     const byUnit = groupBy([...byPair.values()], (e) => e.unitCode);
     if (byUnit.size === 0) return [];
     const unitRows = await this.prisma.unit.findMany({
-      where: { AND: [unitWhere(filter), { code: { in: [...byUnit.keys()] } }] },
+      where: { AND: [unitWhere(townScoped(filter, this.town)), { code: { in: [...byUnit.keys()] } }] },
       orderBy: { code: 'asc' },
     });
     const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -9,6 +9,9 @@ import { freshDatabase, type TestDatabase } from './databases.ts';
 import { AccessLog } from '../../lib/access-log.ts';
 import type { Role } from '../../lib/auth/identity.ts';
 import { createDemoAuth } from '../../gateway/authenticate.ts';
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { randomSigningKey, type SigningKey } from '../../lib/auth/signing.ts';
 import { limitsFromEnv, type LimitConfig } from '../../gateway/limits.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -23,6 +26,10 @@ export interface TestFederation extends Federation {
   accessLog: AccessLog;
   /** A valid demo token for each role. */
   tokens: Record<Role, string>;
+  /** The key the gateway and the subgraphs share (to forge or replay calls in attack tests). */
+  signingKey: SigningKey;
+  /** Signs a token with the development HS256 secret the gateway also trusts. */
+  signToken(claims: Record<string, unknown>, options?: { expiresIn?: string | number; notBefore?: string | number; issuer?: string; audience?: string }): Promise<string>;
   /** Runs an operation as an auditor (who may see everything). */
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Runs an operation as the given role. */
@@ -49,10 +56,13 @@ export async function startTestFederation(data: GeneratedData, options: { limits
   await load(data, dbs);
   const accessLog = await AccessLog.open(logDb.db);
   const demo = await createDemoAuth();
+  const hs256Secret = new Uint8Array(randomBytes(32));
+  const signingKey = randomSigningKey();
   const federation = await startFederation({
     dbs,
     ports: 'ephemeral',
-    auth: demo.config,
+    signingKey,
+    auth: { ...demo.config, hs256Secret },
     accessLog,
     limits: { ...limitsFromEnv({}), ...options.limits },
     development: options.development ?? false,
@@ -63,6 +73,17 @@ export async function startTestFederation(data: GeneratedData, options: { limits
     dbs,
     accessLog,
     tokens: demo.tokens,
+    signingKey,
+    async signToken(claims, options = {}) {
+      let jwt = new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setIssuer(options.issuer ?? demo.config.issuer)
+        .setAudience(options.audience ?? demo.config.audience)
+        .setExpirationTime(options.expiresIn ?? '1h');
+      if (options.notBefore !== undefined) jwt = jwt.setNotBefore(options.notBefore);
+      return jwt.sign(hs256Secret);
+    },
     query: (query, variables) => postGraphQL(federation.gatewayUrl, { query, variables }, bearer('AUDITOR')),
     queryAs: (role, query, variables) => postGraphQL(federation.gatewayUrl, { query, variables }, bearer(role)),
     async countStatements(run) {

@@ -1,7 +1,7 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
 import { parseRoster, type RosterRow } from '../../../lib/roster.ts';
 import { decodeCursor, pageBy, pageSize } from '../../../lib/paging.ts';
-import { ServiceContractRoster, hitKey, hitPage, required, periodReference } from '../../../lib/cross-check.ts';
+import { ServiceContractRoster, hitKey, hitPage, required, periodReference, townScoped } from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
 const hrRoster = (p: DistrictMonthParent, rule: string): RosterRow[] => required(p, 'hrRoster', parseRoster, rule);
@@ -9,7 +9,7 @@ const payrollRoster = (p: DistrictMonthParent, rule: string): RosterRow[] => req
 
 export const DistrictMonth: DistrictMonthResolvers = {
   __resolveReference: (ref) => periodReference<DistrictMonthParent>(ref),
-  async unreportedStaff(parent, { filter, first, after }, { data }) {
+  async unreportedStaff(parent, { filter, first, after }, { data, identity }) {
     const size = pageSize(first, 100);
     const roster = [...hrRoster(parent, 'unreportedStaff'), ...payrollRoster(parent, 'unreportedStaff')];
     const units = await data.unreported(parent.month, roster, { ...filter, district: parent.district });
@@ -20,20 +20,20 @@ export const DistrictMonth: DistrictMonthResolvers = {
       totalPeople: units.reduce((n, u) => n + u.people.length, 0),
     };
   },
-  async ghostRecords(parent, { filter, first, after }, { rules }) {
+  async ghostRecords(parent, { filter, first, after }, { rules, identity }) {
     const roster = [...hrRoster(parent, 'ghostRecords'), ...payrollRoster(parent, 'ghostRecords')];
-    const hits = await rules.ghostRecords(parent.district, parent.month, roster, filter);
+    const hits = await rules.ghostRecords(parent.district, parent.month, roster, townScoped(filter, identity.town));
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, h.record.id), first, after);
   },
-  async overQuota(parent, { filter, first, after }, { rules }) {
-    const hits = await rules.overQuota(parent.district, parent.month, hrRoster(parent, 'overQuota'), filter);
+  async overQuota(parent, { filter, first, after }, { rules, identity }) {
+    const hits = await rules.overQuota(parent.district, parent.month, hrRoster(parent, 'overQuota'), townScoped(filter, identity.town));
     return hitPage(hits, (h) => hitKey(h.unit.code), first, after);
   },
-  async unrecoveredOutsourcing(parent, { filter, first, after }, { rules }) {
+  async unrecoveredOutsourcing(parent, { filter, first, after }, { rules, identity }) {
     const contracts = required(parent, 'serviceContractRoster', ServiceContractRoster.parse, 'unrecoveredOutsourcing');
-    const hits = await rules.unrecoveredOutsourcing(parent.district, contracts, filter);
+    const hits = await rules.unrecoveredOutsourcing(parent.district, contracts, townScoped(filter, identity.town));
     return hitPage(hits, (h) => hitKey(h.unit.code, h.contract.number), first, after);
   },
-  unitDirectory: (parent, _args, { rules }) => rules.unitDirectory(parent.district),
-  registryRoster: (parent, _args, { rules }) => rules.registryRoster(parent.district, parent.month),
+  unitDirectory: (parent, _args, { rules, identity }) => rules.unitDirectory(parent.district, identity.town),
+  registryRoster: (parent, _args, { rules, identity }) => rules.registryRoster(parent.district, parent.month, identity.town),
 };

@@ -3,6 +3,7 @@ import type { MutationResolvers } from '../generated/resolvers-types.ts';
 import { badUserInput } from '../../../lib/errors.ts';
 import { readOperation } from '../../../lib/operations.ts';
 import { checkCreditCode } from '../../../lib/validate.ts';
+import { requireScope } from '../../../lib/auth/identity.ts';
 
 type SuspensionCheck = {
   districtMonth: { registrySuspensions: { nodes: { rectificationNeeded: string; leads: { id: string; rule: string | null }[] }[] } };
@@ -11,7 +12,8 @@ type SuspensionCheck = {
 const SUSPENSION_CHECK = readOperation('RegistrySuspensionCheck');
 
 export const Mutation: MutationResolvers = {
-  async submitEstablishmentApplication(_parent, { unit: code, subject }, { data, rules, gateway }) {
+  async submitEstablishmentApplication(_parent, { unit: code, subject }, { data, rules, gateway, identity }) {
+    requireScope(identity, 'staffing:write', 'submitting an establishment application');
     checkCreditCode(code, 'unit');
     const text = subject.trim();
     if (text.length === 0 || text.length > 200) throw badUserInput('subject must be 1 to 200 characters', 'subject');

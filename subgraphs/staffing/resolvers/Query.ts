@@ -1,12 +1,19 @@
+import { GraphQLError } from 'graphql';
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
 import { townName } from '../../../lib/divisions.ts';
 import { checkCreditCode, checkDistrict, checkIdNumber, checkTownCode, checkYear } from '../../../lib/validate.ts';
 import { connectionFromRows, decodeCursor, pageSize } from '../../../lib/paging.ts';
 
 export const Query: QueryResolvers = {
-  async unit(_parent, { code }, { data }) {
+  async unit(_parent, { code }, { data, identity }) {
     checkCreditCode(code, 'code');
-    return data.unitByCode.load(code);
+    const unit = await data.unitByCode.load(code);
+    if (!unit && identity.town && (await data.unitExists(code))) {
+      throw new GraphQLError(`unit ${code} is outside town ${identity.town}: a town officer sees only its own town's units`, {
+        extensions: { code: 'FORBIDDEN', rule: 'row_scope:town' },
+      });
+    }
+    return unit;
   },
   async units(_parent, { filter, first, after }, { data }) {
     if (filter?.supervisingUnit) checkCreditCode(filter.supervisingUnit, 'filter.supervisingUnit');
@@ -18,8 +25,10 @@ export const Query: QueryResolvers = {
     for (const row of page.nodes) data.unitByCode.prime(row.code, row);
     return page;
   },
-  person(_parent, { idNumber }) {
+  async person(_parent, { idNumber }, { data, identity }) {
     checkIdNumber(idNumber, 'idNumber');
+    // A town officer sees only the people of its town's units.
+    if (identity.town && (await data.registryByPerson.load(idNumber)).length === 0) return null;
     return { idNumber };
   },
   async towns(_parent, { district }, { data }) {
