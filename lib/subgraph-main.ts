@@ -26,10 +26,11 @@ export async function runSubgraphProcess(name: SubgraphName, create: (db: Databa
     console.error(`${name}: set SUBGRAPH_SIGNING_KEY (the key the gateway signs requests with, 64 hex characters); the subgraph refuses to run unprotected.`);
     process.exit(2);
   }
-  const subgraph = create(db, { gateway: GatewayClient.fromEnv(SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit) });
-  const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
-  // Calls that go around the gateway are recorded in the access log when this subgraph can reach it.
+  // Calls that go around the gateway are recorded in the access log when this subgraph can reach it
+  // (and audit serves it to auditors).
   const accessLog = process.env.ACCESS_LOG_DATABASE_URL ? await AccessLog.open(openPostgres(process.env.ACCESS_LOG_DATABASE_URL), { migrate: false }) : null;
+  const subgraph = create(db, { accessLog, gateway: GatewayClient.fromEnv(SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit) });
+  const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
   const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0', signingKey, accessLog });
   console.log(`${name} subgraph on ${server.url} (database ${db.label})`);
   const shutdown = async () => {

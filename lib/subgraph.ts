@@ -49,6 +49,8 @@ export interface Subgraph<Context extends RequestAccess = RequestAccess> {
 export interface SubgraphOptions {
   /** For questions to the whole graph (lead sweep, suspension check). */
   gateway?: GatewayClient;
+  /** The access log, for the audit bureau's queries of it (read only). */
+  accessLog?: AccessLog | null;
 }
 
 /** What every subgraph's request context carries: who asks (from the gateway's signature). */

@@ -62,7 +62,7 @@ export async function startFederation(options: {
     new GatewayClient(() => gatewayUrl, { signingKey, identity: SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit });
   try {
     for (const name of SUBGRAPH_NAMES) {
-      subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name], { gateway: clientOf(name) });
+      subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name], { gateway: clientOf(name), accessLog: options.accessLog });
       servers[name] = await serveSubgraph(subgraphs[name], { port: portOf(name), host: options.host, signingKey, accessLog: options.accessLog });
       started.push(servers[name]);
     }

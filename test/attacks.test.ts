@@ -249,9 +249,18 @@ describe('masking and the access log', () => {
     expect(JSON.stringify(entry.variables)).toContain(`${person.slice(0, 6)}********${person.slice(14)}`);
     await fed.queryAs('ANALYST', q, { id: person });
     expect((await lastEntry()).unmaskedIdNumbers).toEqual([]);
-    const { entries } = await fed.accessLog.query({ idNumber: person });
-    expect(entries.map((e) => e.role)).toContain('STAFFING_OFFICER');
-    expect(entries.map((e) => e.role)).not.toContain('ANALYST');
+    // The auditor asks through the graph: who looked at this person's data this month?
+    const LOG = `query($id: String!, $from: DateTime) { accessLog(idNumber: $id, from: $from) { nodes { seq role subject decision unmaskedIdNumbers variables } } }`;
+    const month = new Date();
+    month.setUTCDate(1);
+    month.setUTCHours(0, 0, 0, 0);
+    const viaGraph = await fed.queryAs('AUDITOR', LOG, { id: person, from: month.toISOString() });
+    expect(viaGraph.errors).toBeUndefined();
+    const roles = viaGraph.data!.accessLog.nodes.map((e: any) => e.role);
+    expect(roles).toContain('STAFFING_OFFICER');
+    expect(roles).not.toContain('ANALYST');
+    const denied = await fed.queryAs('ANALYST', LOG, { id: person });
+    expect(denied.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'requiresScopes:audit-log:read' });
     expect(await fed.accessLog.verify()).toMatchObject({ ok: true });
   });
 

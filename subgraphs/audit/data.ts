@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
+import type { AccessLog } from '../../lib/access-log.ts';
 import type { AuditRules } from './rules.ts';
 import { groupBy } from '../../lib/batch.ts';
 
@@ -30,6 +31,8 @@ export interface Context extends RequestAccess {
   rules: AuditRules;
   /** For questions to the whole graph; absent when no gateway is configured. */
   gateway: GatewayClient | undefined;
+  /** The gateway's access log, which auditors may query. */
+  accessLog: AccessLog | null;
 }
 
 

@@ -24,6 +24,37 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+export type AccessLogConnection = {
+  __typename?: 'AccessLogConnection';
+  nodes: Array<AccessLogEntry>;
+  pageInfo: PageInfo;
+};
+
+/** One operation through the gateway, as recorded in the tamper-evident access log. */
+export type AccessLogEntry = {
+  __typename?: 'AccessLogEntry';
+  at: Scalars['DateTime']['output'];
+  /** ALLOWED, PARTIAL (some fields removed) or DENIED. */
+  decision: Scalars['String']['output'];
+  /** Hash of this entry, chained to the one before. */
+  hash: Scalars['String']['output'];
+  /** sha256 of the query text. */
+  operationHash: Maybe<Scalars['String']['output']>;
+  operationName: Maybe<Scalars['String']['output']>;
+  role: Maybe<Scalars['String']['output']>;
+  /** The rule or limit that denied, if any. */
+  rule: Maybe<Scalars['String']['output']>;
+  seq: Scalars['Int']['output'];
+  subgraphs: Array<Scalars['String']['output']>;
+  subject: Maybe<Scalars['String']['output']>;
+  /** Town of a town officer. */
+  town: Maybe<Scalars['String']['output']>;
+  /** ID numbers whose unmasked data was returned. */
+  unmaskedIdNumbers: Array<Scalars['String']['output']>;
+  /** Variables, with personal data redacted. */
+  variables: Maybe<Scalars['String']['output']>;
+};
+
 /** The bureau whose records are the evidence. */
 export type Bureau =
   /** 审计/巡察/监督检查 */
@@ -295,6 +326,11 @@ export type Person = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The access log (访问记录): who looked at what, newest first. "Who looked at this person's data this
+   * month": idNumber with from/to. Auditors only.
+   */
+  accessLog: AccessLogConnection;
   /** An inspection by id. Null when there is none. */
   inspection: Maybe<Inspection>;
   /** Inspections, newest first, optionally of one kind or year. */
@@ -303,6 +339,16 @@ export type Query = {
   lead: Maybe<IssueLead>;
   /** Issue leads, newest first, filtered and paged. */
   leads: LeadConnection;
+};
+
+
+export type QueryAccessLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  idNumber?: InputMaybe<Scalars['String']['input']>;
+  subject?: InputMaybe<Scalars['String']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -515,12 +561,14 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AccessLogConnection: ResolverTypeWrapper<AccessLogConnection>;
+  AccessLogEntry: ResolverTypeWrapper<AccessLogEntry>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Bureau: Bureau;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DistrictMonth: ResolverTypeWrapper<DistrictMonthParent>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   FeedbackForm: ResolverTypeWrapper<FeedbackFormRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Finding: ResolverTypeWrapper<FindingRow>;
@@ -556,11 +604,13 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AccessLogConnection: AccessLogConnection;
+  AccessLogEntry: AccessLogEntry;
+  String: Scalars['String']['output'];
+  Int: Scalars['Int']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DistrictMonth: DistrictMonthParent;
-  String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   FeedbackForm: FeedbackFormRow;
   ID: Scalars['ID']['output'];
   Finding: FindingRow;
@@ -601,6 +651,27 @@ export type PayOnlyDirectiveResolver<Result, Parent, ContextType = Context, Args
 export type PersonalOnlyDirectiveArgs = { };
 
 export type PersonalOnlyDirectiveResolver<Result, Parent, ContextType = Context, Args = PersonalOnlyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AccessLogConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccessLogConnection'] = ResolversParentTypes['AccessLogConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['AccessLogEntry']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AccessLogEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccessLogEntry'] = ResolversParentTypes['AccessLogEntry']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  decision?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operationHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rule?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subgraphs?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  town?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  unmaskedIdNumbers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  variables?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
@@ -727,6 +798,7 @@ export type PersonResolvers<ContextType = Context, ParentType extends ResolversP
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'first'>>;
   inspection?: Resolver<Maybe<ResolversTypes['Inspection']>, ParentType, ContextType, RequireFields<QueryInspectionArgs, 'id'>>;
   inspections?: Resolver<Array<ResolversTypes['Inspection']>, ParentType, ContextType, Partial<QueryInspectionsArgs>>;
   lead?: Resolver<Maybe<ResolversTypes['IssueLead']>, ParentType, ContextType, RequireFields<QueryLeadArgs, 'id'>>;
@@ -771,6 +843,8 @@ export interface UnitDirectoryScalarConfig extends GraphQLScalarTypeConfig<Resol
 }
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  AccessLogConnection?: AccessLogConnectionResolvers<ContextType>;
+  AccessLogEntry?: AccessLogEntryResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DistrictMonth?: DistrictMonthResolvers<ContextType>;

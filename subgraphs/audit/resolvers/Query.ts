@@ -1,6 +1,8 @@
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
-import { checkCreditCode, checkYear, parseRecordId } from '../../../lib/validate.ts';
-import { connectionFromRows, decodeCursor, pageSize } from '../../../lib/paging.ts';
+import { GraphQLError } from 'graphql';
+import { checkCreditCode, checkIdNumber, checkYear, parseRecordId } from '../../../lib/validate.ts';
+import { connectionFromRows, decodeCursor, encodeCursor, pageSize } from '../../../lib/paging.ts';
+import { requireScope } from '../../../lib/auth/identity.ts';
 
 export const Query: QueryResolvers = {
   inspection(_parent, { id }, { data }) {
@@ -21,5 +23,25 @@ export const Query: QueryResolvers = {
     const page = connectionFromRows(rows, size, totalCount, (r) => String(r.id));
     for (const row of page.nodes) data.leadById.prime(row.id, row);
     return page;
+  },
+  async accessLog(_parent, { subject, idNumber, from, to, first, after }, { accessLog, identity }) {
+    requireScope(identity, 'audit-log:read', 'reading the access log');
+    if (!accessLog) throw new GraphQLError('the access log is not connected to this service', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    if (idNumber) checkIdNumber(idNumber, 'idNumber');
+    const size = pageSize(first);
+    const cursor = decodeCursor(after);
+    const { entries, hasNextPage } = await accessLog.query({
+      subject: subject ?? undefined,
+      idNumber: idNumber ?? undefined,
+      from: from ? new Date(from) : undefined,
+      to: to ? new Date(to) : undefined,
+      first: size,
+      after: cursor === null ? undefined : parseRecordId(cursor, 'after'),
+    });
+    const last = entries[entries.length - 1];
+    return {
+      nodes: entries.map((e) => ({ ...e, at: e.at.toISOString(), variables: e.variables == null ? null : JSON.stringify(e.variables) })),
+      pageInfo: { hasNextPage, endCursor: last ? encodeCursor(String(last.seq)) : null },
+    };
   },
 };
