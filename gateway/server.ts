@@ -148,6 +148,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const trusted = TrustedDocuments.fromOperationsDir();
   const accessLog = options.accessLog;
   const rules = AccessRules.fromSupergraph(supergraphSdl);
+  const staffingUrl = overrides.staffing ?? /STAFFING @join__graph\(name: "staffing", url: "([^"]+)"\)/.exec(supergraphSdl)?.[1];
+  const townUnits = new TownUnits(staffingUrl!, options.signingKey);
   const gateway = new ApolloGateway({
     supergraphSdl: withoutSecurityFeatures(supergraphSdl),
     buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey),
@@ -252,10 +254,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       } else {
         try {
           identity = await authenticate(req.get('authorization'));
+          // A town officer's row scope reaches every bureau as the town's unit codes, inside the signature.
+          if (identity.town) identity = { ...identity, units: await townUnits.of(identity) };
         } catch (err) {
           const error = err instanceof GraphQLError ? err : new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } });
           await record({ decision: 'DENIED', rule: `UNAUTHENTICATED:${String(error.extensions.reason ?? '')}`, operationName: bodyOperationName(req) });
-          jsonError(res, 401, error, { 'www-authenticate': 'Bearer error="invalid_token"' });
+          if (error.extensions.code === 'SERVICE_UNAVAILABLE') jsonError(res, 503, error);
+          else jsonError(res, 401, error, { 'www-authenticate': 'Bearer error="invalid_token"' });
           return;
         }
       }
@@ -302,6 +307,46 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       await apollo.stop();
     },
   };
+}
+
+/** The unit codes of a town, from the establishment office, cached for a few minutes. */
+class TownUnits {
+  private readonly cache = new Map<string, { codes: Promise<string[]>; until: number }>();
+  constructor(
+    private readonly staffingUrl: string,
+    private readonly signingKey: SigningKey,
+  ) {}
+
+  of(identity: Identity): Promise<string[]> {
+    const town = identity.town!;
+    const hit = this.cache.get(town);
+    if (hit && hit.until > Date.now()) return hit.codes;
+    const codes = this.load(identity).catch((err: Error) => {
+      this.cache.delete(town);
+      throw new GraphQLError(`cannot determine the units of town ${town}: ${err.message}`, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    });
+    this.cache.set(town, { codes, until: Date.now() + 5 * 60_000 });
+    return codes;
+  }
+
+  private async load(identity: Identity): Promise<string[]> {
+    const codes: string[] = [];
+    let after: string | null = null;
+    do {
+      // Staffing scopes units to the town of the identity it receives.
+      const body = JSON.stringify({ query: 'query($after: String) { units(first: 1000, after: $after) { nodes { code } pageInfo { hasNextPage endCursor } } }', variables: { after } });
+      const res = await fetch(this.staffingUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(this.signingKey, body, identity) },
+        body,
+      });
+      const json = (await res.json()) as { data?: { units: { nodes: { code: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } };
+      if (!res.ok || !json.data) throw new Error(`staffing answered HTTP ${res.status}`);
+      codes.push(...json.data.units.nodes.map((n) => n.code));
+      after = json.data.units.pageInfo.hasNextPage ? json.data.units.pageInfo.endCursor : null;
+    } while (after);
+    return codes;
+  }
 }
 
 function bodyOperationName(req: express.Request): string | null {

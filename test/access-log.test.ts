@@ -3,7 +3,7 @@
 // audit-log:verify`, the auditor's queries, and redaction of variables before they are logged.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createPostgresDatabase, dropPostgresDatabase, openPglite, openPostgres, type Database } from '../lib/db.ts';
 import { AccessLog, canonicalJson, entryHash, GENESIS_HASH, redactVariables, type AccessLogEntry } from '../lib/access-log.ts';
 import { isValidIdNumber, makeIdNumber, maskIdNumber } from '../lib/ids.ts';
@@ -405,5 +405,13 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
     expect(canonicalJson([undefined, Number.NaN, new Date(0)])).toBe('[null,null,"1970-01-01T00:00:00.000Z"]');
     expect(canonicalJson(undefined)).toBe('null');
+  });
+
+  it('is what the chain hashes: sha256(prevHash + canonicalJson of the fields, seq and at as ISO string included)', () => {
+    const e = { ...entry({ at: new Date('2026-11-27T01:02:03.456Z'), variables: { z: [1, { y: 'x', b: null }], a: '330109********123X' } }), seq: 42 };
+    const prev = 'ab'.repeat(32);
+    const { seq, at, subject, role, town, operationName, operationHash, variables, decision, rule, subgraphs, unmaskedIdNumbers } = e;
+    const fields = { seq, at: at.toISOString(), subject, role, town, operationName, operationHash, variables, decision, rule, subgraphs, unmaskedIdNumbers };
+    expect(entryHash(prev, e)).toBe(createHash('sha256').update(prev + canonicalJson(fields)).digest('hex'));
   });
 });

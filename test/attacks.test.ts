@@ -140,6 +140,21 @@ describe('roles and row scope', () => {
     const rule = await fed.queryAs('TOWN_OFFICER', readOperation('GhostRecords'), { month: '2026-10', first: 1000 });
     const want = data.manifest.rules.ghostRecords.filter((h) => towns.get(h.unitCode) === '330109001');
     expect(rule.data?.districtMonth.ghostRecords.totalCount).toBe(want.length);
+    // Another bureau's records of one of its people, at units of other towns: not shown.
+    const col = (b: 'staffing' | 'hr', t: string, c: string) => data[b][t]!.columns.indexOf(c);
+    const registered = new Set(
+      data.staffing.registry_record!.rows.filter((r) => towns.get(r[col('staffing', 'registry_record', 'unit_code')] as string) === '330109001').map((r) => r[col('staffing', 'registry_record', 'id_number')] as string),
+    );
+    const contracts = data.hr.employment_contract!.rows;
+    const [ci, cu] = [col('hr', 'employment_contract', 'id_number'), col('hr', 'employment_contract', 'unit_code')];
+    const mover = contracts.find((r) => registered.has(r[ci] as string) && towns.get(r[cu] as string) !== '330109001')![ci] as string;
+    const theirs = contracts.filter((r) => r[ci] === mover);
+    expect(theirs.some((r) => towns.get(r[cu] as string) !== '330109001')).toBe(true);
+    const seen = await fed.queryAs('TOWN_OFFICER', `query($id: String!) { person(idNumber: $id) { contracts { id unit { code } } } }`, { id: mover });
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data?.person.contracts.map((c: any) => c.id).sort()).toEqual(theirs.filter((r) => towns.get(r[cu] as string) === '330109001').map((r) => r[0]).sort());
+    const all = await fed.queryAs('AUDITOR', `query($id: String!) { person(idNumber: $id) { contracts { id } } }`, { id: mover });
+    expect(all.data?.person.contracts.length).toBe(theirs.length);
     // District-wide lists the audit bureau cannot scope by town are refused by policy.
     const leads = await fed.queryAs('TOWN_OFFICER', `{ leads(first: 5) { totalCount } }`);
     expect(leads.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'policy:district_wide' });

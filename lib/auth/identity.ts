@@ -52,6 +52,8 @@ export interface Identity {
   scopes: readonly Scope[];
   /** 9-digit town code, for TOWN_OFFICER only: row scope. */
   town?: string;
+  /** The town's unit codes, which the gateway looks up for a town officer: row scope in every bureau. */
+  units?: string[];
 }
 
 export function isRole(value: unknown): value is Role {
@@ -82,4 +84,14 @@ export function requireScope(identity: Identity | undefined, scope: Scope, actio
   throw new GraphQLError(`${action} needs scope ${scope}; role ${identity?.role ?? 'none'} does not have it`, {
     extensions: { code: 'FORBIDDEN', scope },
   });
+}
+
+/** Whether a row of this unit is within the caller's row scope. */
+export function unitInScope(identity: Identity | undefined, unitCode: string): boolean {
+  return !identity?.units || identity.units.includes(unitCode.trim());
+}
+
+/** A list without the rows outside the caller's row scope. */
+export function inRowScope<T extends { unitCode: string }>(identity: Identity | undefined, rows: readonly T[]): T[] {
+  return identity?.units ? rows.filter((r) => unitInScope(identity, r.unitCode)) : [...rows];
 }

@@ -1,10 +1,12 @@
 import type { UnitResolvers } from '../generated/resolvers-types.ts';
+import { unitInScope } from '../../../lib/auth/identity.ts';
 import { checkYear } from '../../../lib/validate.ts';
 
 export const Unit: UnitResolvers = {
   // Units belong to the staffing subgraph; this one only hangs finance data off the code.
-  __resolveReference(ref) {
-    return { code: ref.code };
+  // Units outside a town officer's town do not exist for them.
+  __resolveReference(ref, { identity }) {
+    return unitInScope(identity, ref.code) ? { code: ref.code } : null;
   },
   budget(unit, { year }, { data }) {
     checkYear(year);

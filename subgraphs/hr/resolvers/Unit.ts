@@ -1,9 +1,11 @@
 import type { UnitResolvers } from '../generated/resolvers-types.ts';
+import { unitInScope } from '../../../lib/auth/identity.ts';
 
 export const Unit: UnitResolvers = {
   // The unit itself lives in the establishment office's subgraph; HR only keys its records by the code.
-  __resolveReference(ref) {
-    return { code: ref.code };
+  // Units outside a town officer's town do not exist for them.
+  __resolveReference(ref, { identity }) {
+    return unitInScope(identity, ref.code) ? { code: ref.code } : null;
   },
   contracts(unit, { activeIn, kind }, { data }) {
     return data.contractsByUnit.load(`${activeIn ?? ''}|${kind ?? ''}|${unit.code}`);
