@@ -199,6 +199,20 @@ describe('limits', () => {
     expect(await lastEntry()).toMatchObject({ decision: 'DENIED', rule: 'BODY_TOO_LARGE' });
   });
 
+  it('refuses oversized variables with VARIABLES_TOO_LARGE and records it', async () => {
+    const res = await fed.query(`query($pad: String) { towns { code } }`, { pad: 'x'.repeat(70_000) });
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]?.extensions?.code).toBe('VARIABLES_TOO_LARGE');
+    expect(await lastEntry()).toMatchObject({ decision: 'DENIED', rule: 'VARIABLES_TOO_LARGE' });
+  });
+
+  it('gives no field suggestions outside development', async () => {
+    const res = await fed.query(`{ townz { code } }`);
+    expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.errors?.[0]?.message).toContain('townz');
+    expect(res.errors?.[0]?.message).not.toContain('Did you mean');
+  });
+
   it('lets the dashboard run a named operation', async () => {
     const res = await fed.queryAs('DASHBOARD', readOperation('OverQuota'), { month: '2026-10' });
     expect(res.data?.districtMonth.overQuota.totalCount).toBe(data.manifest.rules.overQuota.length);
