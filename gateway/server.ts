@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, Kind, print, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { SUPERGRAPH_PATH } from '../lib/supergraph.ts';
 import { listen, requestCounter, type RunningServer, type SubgraphName } from '../lib/subgraph.ts';
 import type { Identity } from '../lib/auth/identity.ts';
@@ -97,8 +97,30 @@ export class BureauDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
+/** A bounded map that forgets its oldest entry when full. */
+class Bounded<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    if (this.size >= this.max && !this.has(key)) this.delete(this.keys().next().value!);
+    return super.set(key, value);
+  }
+}
+
+interface Authorized {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  queryHash: string;
+  source: string;
+  denials: Denial[];
+}
+
 /** The gateway with @requiresScopes / @authenticated / @policy applied before planning. */
 function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): GatewayInterface {
+  // Per document and per set of rights (scopes, town scope): what to plan and what was denied. It holds
+  // documents, never data, so one role's answer cannot reach another.
+  const decided = new Bounded<string, Authorized | null>(5_000);
   return {
     async load(options) {
       const loaded = await gateway.load(options);
@@ -106,22 +128,32 @@ function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): Gateway
         schema: loaded.schema,
         executor: async (requestContext) => {
           const context = requestContext.context as unknown as GatewayContext;
-          const { document, denials } = authorizeDocument(requestContext.document, requestContext.schema, rules, context.identity);
-          if (denials.length === 0) return loaded.executor(requestContext);
-          context.denials.push(...denials);
-          const operation = document.definitions.find(
-            (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!requestContext.operationName || d.name?.value === requestContext.operationName),
-          )!;
-          // A pruned document is another query: its plan is cached under its own hash.
-          const text = print(document);
+          const identity = context.identity;
+          const key = `${requestContext.queryHash}|${requestContext.operationName ?? ''}|${identity.scopes.join(' ')}|${identity.town ? 'town' : ''}`;
+          let authorized = decided.get(key);
+          if (authorized === undefined) {
+            const { document, denials } = authorizeDocument(requestContext.document, requestContext.schema, rules, identity);
+            authorized = null;
+            if (denials.length > 0) {
+              const operation = document.definitions.find(
+                (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!requestContext.operationName || d.name?.value === requestContext.operationName),
+              )!;
+              const source = print(document);
+              // A pruned document is another query: its plan is cached under its own hash.
+              authorized = { document, operation, source, queryHash: createHash('sha256').update(source).digest('hex'), denials };
+            }
+            decided.set(key, authorized);
+          }
+          if (authorized === null) return loaded.executor(requestContext);
+          context.denials.push(...authorized.denials);
           const pruned = Object.assign(Object.create(Object.getPrototypeOf(requestContext)), requestContext, {
-            document,
-            operation,
-            queryHash: createHash('sha256').update(text).digest('hex'),
-            source: text,
+            document: authorized.document,
+            operation: authorized.operation,
+            queryHash: authorized.queryHash,
+            source: authorized.source,
           });
           const result = await loaded.executor(pruned);
-          return { ...result, errors: [...denials.map(denialError), ...(result.errors ?? [])] };
+          return { ...result, errors: [...authorized.denials.map(denialError), ...(result.errors ?? [])] };
         },
       };
     },
@@ -146,6 +178,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const verifier = new SignatureVerifier(options.signingKey);
   const rateLimiter = new RateLimiter(limits.ratePerMinute);
   const trusted = TrustedDocuments.fromOperationsDir();
+  const trustedSeen = new Bounded<string, boolean>(1_000);
+  const isTrusted = (query: string): boolean => {
+    let known = trustedSeen.get(query);
+    if (known === undefined) trustedSeen.set(query, (known = trusted.isTrusted(query)));
+    return known;
+  };
   const accessLog = options.accessLog;
   const rules = AccessRules.fromSupergraph(supergraphSdl);
   const staffingUrl = overrides.staffing ?? /STAFFING @join__graph\(name: "staffing", url: "([^"]+)"\)/.exec(supergraphSdl)?.[1];
@@ -182,7 +220,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         async didResolveOperation({ document, operationName, schema, request }) {
           const refusal = checkOperation(document, operationName, schema, request.variables, limits);
           if (refusal) throw refusal;
-          if (limits.trustedDocumentRoles.includes(contextValue.identity.role) && !trusted.isTrusted(request.query ?? '')) {
+          if (limits.trustedDocumentRoles.includes(contextValue.identity.role) && !isTrusted(request.query ?? '')) {
             throw limitError('TRUSTED_DOCUMENT_REQUIRED', `role ${contextValue.identity.role} may run only the named operations under schema/operations (${trusted.names().length} of them)`);
           }
         },
