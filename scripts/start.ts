@@ -50,7 +50,8 @@ const federation = await startFederation({
   host: process.env.HOST ?? '127.0.0.1',
   auth: demo.config,
   accessLog,
-  development: process.env.NODE_ENV !== 'production',
+  // Stack traces and field suggestions only when asked for (NODE_ENV=development).
+  development: process.env.NODE_ENV === 'development',
 });
 for (const name of SUBGRAPH_NAMES) console.log(`  ${name.padEnd(8)} ${federation.subgraphUrls[name]}  (${dbs[name].label})`);
 console.log(`\nGateway ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${federation.gatewayUrl}\n`);
