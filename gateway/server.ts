@@ -193,11 +193,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey),
   });
 
-  /** One entry per request, whatever happened to it. */
-  const record = async (entry: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'decision'>, context?: Partial<GatewayContext>) => {
-    if (!accessLog) return;
+  /** One entry per request, whatever happened to it; false when it could not be recorded. */
+  const record = async (entry: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'decision'>, context?: Partial<GatewayContext>): Promise<boolean> => {
+    if (!accessLog) return true;
     const identity = context?.identity;
-    await accessLog
+    return accessLog
       .append({
         at: new Date(),
         subject: identity?.subject ?? null,
@@ -211,7 +211,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         unmaskedIdNumbers: [...(context?.unmaskedIdNumbers ?? [])],
         ...entry,
       })
-      .catch((err: Error) => console.error(`access log: cannot append: ${err.message}`));
+      .then(
+        () => true,
+        (err: Error) => {
+          console.error(`access log: cannot append: ${err.message}`);
+          return false;
+        },
+      );
   };
 
   const accessControl: ApolloServerPlugin<GatewayContext> = {
@@ -234,7 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
             contextValue.denials[0]?.rule ??
             (refused ? String(refused.extensions?.rule ?? refused.extensions?.scope ?? 'FORBIDDEN') : null) ??
             (decision === 'DENIED' ? String(all[0]?.extensions?.code ?? 'ERROR') : null);
-          await record(
+          const recorded = await record(
             {
               decision,
               rule,
@@ -244,6 +250,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
             },
             contextValue,
           );
+          // Fail closed: what cannot be recorded is not returned.
+          if (!recorded && response.body.kind === 'single') {
+            response.body.singleResult = {
+              errors: [{ message: 'the access log cannot record this request, so nothing is returned; try again shortly', extensions: { code: 'ACCESS_LOG_UNAVAILABLE' } }],
+            };
+            response.http.status = 503;
+          }
         },
       };
     },

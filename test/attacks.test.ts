@@ -298,3 +298,21 @@ describe('masking and the access log', () => {
     expect(full).toEqual([]);
   });
 });
+
+describe('fail closed', () => {
+  it('returns nothing when the access log cannot record the request', async () => {
+    await fed.accessLogDb.exec(`
+      CREATE FUNCTION refuse_insert() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'log disk full'; END $$ LANGUAGE plpgsql;
+      CREATE TRIGGER refuse_insert BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION refuse_insert();`);
+    try {
+      const res = await fed.query(`{ towns { code name } }`);
+      expect(res.status).toBe(503);
+      expect(res.data ?? null).toBeNull();
+      expect(res.errors?.[0]?.extensions?.code).toBe('ACCESS_LOG_UNAVAILABLE');
+    } finally {
+      await fed.accessLogDb.exec(`DROP TRIGGER refuse_insert ON access_log; DROP FUNCTION refuse_insert();`);
+    }
+    expect((await fed.query(`{ towns { code } }`)).status).toBe(200);
+    expect(await fed.accessLog.verify()).toMatchObject({ ok: true });
+  });
+});

@@ -22,8 +22,9 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 
 export interface TestFederation extends Federation {
   dbs: Record<SubgraphName, Database>;
-  /** The access log's own database. */
+  /** The access log, and its own database. */
   accessLog: AccessLog;
+  accessLogDb: Database;
   /** A valid demo token for each role. */
   tokens: Record<Role, string>;
   /** The key the gateway and the subgraphs share (to forge or replay calls in attack tests). */
@@ -72,6 +73,7 @@ export async function startTestFederation(data: GeneratedData, options: { limits
     ...federation,
     dbs,
     accessLog,
+    accessLogDb: logDb.db,
     tokens: demo.tokens,
     signingKey,
     async signToken(claims, options = {}) {
