@@ -1007,7 +1007,7 @@ async function main(): Promise<void> {
     }
     const critical = wr.targets.find((t) => t.target === 'critical' && !t.error);
     for (const t of wr.targets) {
-      if (t.error || !critical?.latency || !t.latency || t.target === 'critical') continue;
+      if (t.error || t.target === 'critical' || !critical?.load?.ok || !t.load?.ok || !critical.latency || !t.latency) continue;
       t.overhead = { p50: r2(t.latency.p50 - critical.latency.p50), p95: r2(t.latency.p95 - critical.latency.p95) };
     }
   }
