@@ -20,7 +20,7 @@ import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFile
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
+import { machine as machineAndCode } from './machine.ts';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -161,23 +161,7 @@ async function machine(server: string): Promise<Machine> {
   } finally {
     await admin.close();
   }
-  let commit: string | null = null;
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = git('status', '--porcelain');
-    commit = git('rev-parse', '--short', 'HEAD') + (dirty ? ' with uncommitted changes' : '');
-  } catch {
-    commit = null;
-  }
-  return {
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-    cores: os.cpus().length,
-    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    postgres,
-    commit,
-  };
+  return { ...machineAndCode(), postgres };
 }
 
 // ---- child processes -------------------------------------------------------------------------------

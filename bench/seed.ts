@@ -6,9 +6,8 @@
 //   3. loading alone: the data generated into memory first (not timed), then COPY, indexes, keys, ANALYZE.
 // Prints a Markdown table and writes bench/results/seed-<scale>.json and .md with the machine's
 // details, then drops the databases.
-import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { machine as machineAndCode } from './machine.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -88,22 +87,10 @@ async function machine(server: string): Promise<Machine> {
         WHERE name IN ('shared_buffers', 'max_wal_size', 'wal_level', 'synchronous_commit', 'fsync', 'maintenance_work_mem', 'max_parallel_maintenance_workers', 'autovacuum')
         ORDER BY name`,
     );
-    let commit: string | null = null;
-    try {
-      const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : '');
-    } catch {
-      commit = null;
-    }
     return {
-      cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-      cores: os.cpus().length,
-      memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-      node: process.version,
+      ...machineAndCode(),
       postgres: v?.version ?? 'unknown',
       postgresSettings: Object.fromEntries(settings.map((s) => [s.name, s.unit ? `${s.setting} (${s.unit})` : s.setting])),
-      commit,
     };
   } finally {
     await admin.close();
