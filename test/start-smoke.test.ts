@@ -38,14 +38,14 @@ function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Pr
 
 describe('npm start (embedded default)', () => {
   it('serves the gateway with demo data when no database URL is set', async () => {
-    const base = 20000 + Math.floor(Math.random() * 20000);
-    const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_PORT: String(base), STAFFING_PORT: String(base + 1), FINANCE_PORT: String(base + 2), HR_PORT: String(base + 3), AUDIT_PORT: String(base + 4) };
+    // Port 0 everywhere: the OS picks free ports (a random fixed port once collided with another test's socket).
+    const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_PORT: '0', STAFFING_PORT: '0', FINANCE_PORT: '0', HR_PORT: '0', AUDIT_PORT: '0' };
     for (const name of ['STAFFING', 'FINANCE', 'HR', 'AUDIT']) delete env[`${name}_DATABASE_URL`];
     delete env.DATABASE_URL;
     delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not for the child
     child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const [, url, token] = await waitForLine(child, /Gateway ready in [\d.]+ s: (\S+)[\s\S]*\n  AUDITOR .*\n\s+(ey[\w-]+\.[\w-]+\.[\w-]+)\n/, 90_000);
-    expect(url).toBe(`http://127.0.0.1:${base}/graphql`);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     const query = '{ districtMonth(month: "2026-10") { unreportedStaff(first: 1) { totalCount nodes { unit { name openLeads { id } } people { name } } } } }';
     // Without a token: refused. With the printed auditor token: the answer.
     const anonymous = await postGraphQL<any>(url!, { query });
