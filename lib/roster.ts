@@ -1,7 +1,7 @@
 // EmploymentRoster: who a bureau sees employed or paid in a district and month. It travels between
-// subgraphs only (an @inaccessible field consumed through @requires), as compact rows rather than objects:
-// a district has tens of thousands of rows, and a scalar passes through the gateway without per-field work.
-import { GraphQLScalarType } from 'graphql';
+// subgraphs only (an @inaccessible field consumed through @requires), as packed rows (lib/cross-check.ts):
+// a district has tens of thousands of rows, and one string passes through the gateway without per-field work.
+import { packedRows } from './cross-check.ts';
 
 export type EvidenceKind = 'LABOUR_CONTRACT' | 'DISPATCH_AGREEMENT' | 'REHIRE_AGREEMENT' | 'SOCIAL_INSURANCE' | 'PAYROLL';
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
@@ -15,27 +15,8 @@ export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
 /** [unitCode, idNumber, name, evidenceKind, reference] */
 export type RosterRow = [string, string, string, EvidenceKind, string];
 
-function parseRoster(value: unknown): RosterRow[] {
-  if (!Array.isArray(value)) throw new TypeError('EmploymentRoster must be a list of rows');
-  for (const row of value) {
-    if (
-      !Array.isArray(row) ||
-      row.length !== 5 ||
-      !row.every((c) => typeof c === 'string') ||
-      !EVIDENCE_KINDS.includes(row[3] as EvidenceKind)
-    ) {
-      throw new TypeError('EmploymentRoster rows must be [unitCode, idNumber, name, evidenceKind, reference]');
-    }
-  }
-  return value as RosterRow[];
-}
-
-export const EmploymentRosterScalar = new GraphQLScalarType({
-  name: 'EmploymentRoster',
-  description: 'Internal: rows [unitCode, idNumber, name, evidenceKind, reference].',
-  serialize: (v) => v,
-  parseValue: parseRoster,
-});
-
-/** Representations arrive as JSON, so the scalar is parsed by hand where it is @requires'd. */
-export { parseRoster };
+export const EmploymentRoster = packedRows<RosterRow>(
+  'EmploymentRoster',
+  [['unitCode', 'text'], ['idNumber', 'text'], ['name', 'text'], ['evidenceKind', 'text'], ['reference', 'text']],
+  (row) => EVIDENCE_KINDS.includes(row[3]),
+);

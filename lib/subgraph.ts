@@ -19,6 +19,7 @@ import type { Identity } from './auth/identity.ts';
 import { applyMasking } from './auth/masking.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, type SigningKey } from './auth/signing.ts';
 import type { AccessLog } from './access-log.ts';
+import { VersionedCache, type RequestCache } from './versioned-cache.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -40,6 +41,8 @@ export interface Subgraph<Context extends RequestAccess = RequestAccess> {
   createContext(identity: Identity): Context;
   /** SQL statements run so far (for N+1 checks and benchmarks). */
   sqlStatements(): number;
+  /** What it derives from its database, valid for one data version. */
+  readonly cache: VersionedCache;
   /** Database readiness, for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -58,10 +61,12 @@ export interface RequestAccess {
   identity: Identity;
   /** ID numbers returned unmasked by this request, reported to the gateway for the access log. */
   unmaskedIdNumbers: Set<string>;
+  /** The subgraph's versioned cache, as this request sees it (one data-version read at most). */
+  cache: RequestCache;
 }
 
-export function requestAccess(identity: Identity): RequestAccess {
-  return { identity, unmaskedIdNumbers: new Set() };
+export function requestAccess(identity: Identity, cache: RequestCache): RequestAccess {
+  return { identity, unmaskedIdNumbers: new Set(), cache };
 }
 
 export interface RunningServer {
@@ -192,17 +197,22 @@ export function buildSubgraph<Context extends RequestAccess>(options: {
   name: SubgraphName;
   prisma: PrismaLike;
   resolvers: GraphQLResolverMap<Context>;
-  createContext: (identity: Identity) => Context;
+  createContext: (identity: Identity, cache: RequestCache) => Context;
 }): Subgraph<Context> {
   const typeDefs = parse(readFileSync(sdlPath(options.name), 'utf8'));
   let statements = 0;
   options.prisma.$on('query', () => {
     statements++;
   });
+  const cache = new VersionedCache(async () => {
+    const rows = (await options.prisma.$queryRawUnsafe("SELECT instance || '.' || version AS v FROM data_version")) as { v: string }[];
+    return rows[0]?.v ?? '0';
+  });
   return {
     name: options.name,
     schema: applyMasking(buildSubgraphSchema({ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> })),
-    createContext: options.createContext,
+    cache,
+    createContext: (identity) => options.createContext(identity, cache.forRequest()),
     sqlStatements: () => statements,
     ping: async () => {
       await options.prisma.$queryRawUnsafe('SELECT 1');

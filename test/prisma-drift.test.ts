@@ -17,6 +17,7 @@ const SCALAR_TYPES: Record<string, (native: string | undefined) => string> = {
   String: (n) => (n?.startsWith('@db.Char') ? 'character' : 'text'),
   Int: () => 'integer',
   Boolean: () => 'boolean',
+  BigInt: () => 'bigint',
   Decimal: () => 'numeric',
   DateTime: (n) => (n === '@db.Date' ? 'date' : 'timestamp with time zone'),
 };

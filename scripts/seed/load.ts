@@ -180,6 +180,8 @@ async function loadBatches(
   const writers = new Map<string, Promise<BulkWriter>>();
   const serial = new Map<string, { bureau: BureauName; table: string }>();
   const restorers: (() => Promise<void>)[] = [];
+  // Run after the restorers: ALTER TABLE next to index builds and key checks could deadlock.
+  const resumers: (() => Promise<void>)[] = [];
   let restored = false;
   const timings = { copy: 0, indexes: 0, analyze: 0 };
 
@@ -196,6 +198,8 @@ async function loadBatches(
   };
 
   try {
+    // A bulk load counts as one write: the per-row version triggers are off while it runs.
+    for (const bureau of BUREAU_NAMES) resumers.push(await pauseVersionTriggers(dbs[bureau]));
     for (const bureau of BUREAU_NAMES) {
       if (dbs[bureau].kind !== 'postgres') continue;
       restorers.push(await dropKeysAndIndexes(dbs[bureau], rebuild));
@@ -246,6 +250,8 @@ async function loadBatches(
       await Promise.all(restorers.map((restore) => restore()));
       timings.indexes = performance.now() - t;
     }
+    await Promise.all(resumers.map((resume) => resume()));
+    resumers.length = 0;
     if (analyze) {
       progress.phase = 'analyzing';
       report();
@@ -277,6 +283,7 @@ async function loadBatches(
     await Promise.all([...writers.values()].map(async (w) => (await w.catch(() => null))?.abort(err as Error)));
     // Put the indexes and keys back if the data allows; the load's own error is the one reported.
     if (!restored) await Promise.all(restorers.map((restore) => restore().catch(() => undefined)));
+    await Promise.all(resumers.map((resume) => resume().catch(() => undefined)));
     throw err;
   } finally {
     // Stops a worker that is still generating when the load failed.
@@ -285,6 +292,25 @@ async function loadBatches(
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Switches off the data-version triggers (see the data_version migrations) of the current schema's
+ * tables and returns what switches them on again and bumps the version once, so that every cache keyed
+ * by it sees the load.
+ */
+async function pauseVersionTriggers(db: Database): Promise<() => Promise<void>> {
+  const tables = await db.query<{ table: string }>(
+    `SELECT DISTINCT c.relname AS "table" FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND g.tgname = 'data_version_bump' ORDER BY 1`,
+  );
+  if (tables.length === 0) return async () => undefined;
+  await db.exec(tables.map((t) => `ALTER TABLE ${quote(t.table)} DISABLE TRIGGER data_version_bump`).join(';\n'));
+  return async () => {
+    await db.exec(
+      [...tables.map((t) => `ALTER TABLE ${quote(t.table)} ENABLE TRIGGER data_version_bump`), 'UPDATE "data_version" SET "version" = "version" + 1'].join(';\n'),
+    );
+  };
+}
 
 /**
  * Drops the foreign keys, and with `withIndexes` the secondary indexes (not primary keys), of the

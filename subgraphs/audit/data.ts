@@ -16,7 +16,7 @@ export type IssueLeadRow = Prisma.IssueLeadModel;
 export type FeedbackFormRow = Prisma.FeedbackFormModel;
 export type RectificationRow = Prisma.RectificationModel;
 /** A district's month, with what other bureaus send for @requires. */
-export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
+export type DistrictMonthParent = { district: string; month: string; scope: string } & Record<string, unknown>;
 
 export interface LeadFilterInput {
   unit?: string | null;

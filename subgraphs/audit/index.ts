@@ -13,6 +13,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'audit',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity) => ({ data: new AuditData(prisma), rules, gateway: options.gateway, accessLog: options.accessLog ?? null, ...requestAccess(identity) }),
+    createContext: (identity, cache) => ({ data: new AuditData(prisma), rules, gateway: options.gateway, accessLog: options.accessLog ?? null, ...requestAccess(identity, cache) }),
   });
 }

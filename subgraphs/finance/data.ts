@@ -1,11 +1,12 @@
 // Data access of the finance bureau (区财政局): its own database only, batched per request.
 import DataLoader from 'dataloader';
-import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import { Prisma, type PrismaClient } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { FinanceRules } from './rules.ts';
 import type { RosterRow } from '../../lib/roster.ts';
 import { groupBy } from '../../lib/batch.ts';
+import { periodRowsLoader, type ServiceContractRosterRow } from '../../lib/cross-check.ts';
 
 export type UnitParent = { code: string };
 export type PersonParent = { idNumber: string };
@@ -15,8 +16,8 @@ export type PayrollLineRow = Prisma.PayrollLineModel;
 export type ServiceContractRow = Prisma.ServiceContractModel;
 export type ServiceWorkerRow = Prisma.ServiceContractWorkerModel;
 /** A district's month, with what other bureaus send for @requires. */
-export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
-export type DistrictYearParent = { district: string; year: number } & Record<string, unknown>;
+export type DistrictMonthParent = { district: string; month: string; scope: string } & Record<string, unknown>;
+export type DistrictYearParent = { district: string; year: number; scope: string } & Record<string, unknown>;
 export type PayrollTotalResult = { month: string; people: number; grossPay: number };
 
 /** The request context: data access, this bureau's rules, the caller (from the gateway's signature). */
@@ -135,26 +136,30 @@ export class FinanceData {
     return this.prisma.fundingStandard.findMany({ where: { year }, orderBy: { category: 'asc' } });
   }
 
-  // Keyed by "district|month": everyone on a payroll line of a unit registered in the district (credit-code
-  // characters 3-8) in the month, in a stable order (unit, ID number, line) so the roster is deterministic.
-  readonly payrollRoster = new DataLoader<string, RosterRow[]>(async (keys) => {
-    const districts: string[] = [];
-    const months: string[] = [];
-    for (const key of keys) {
-      const [district, month] = key.split('|') as [string, string];
-      districts.push(district);
-      months.push(month);
-    }
-    const rows = await this.prisma.$queryRaw<
-      { district: string; month: string; unit_code: string; id_number: string; name: string; id: number }[]
-    >`
-      SELECT k.district, k.month, p.unit_code, p.id_number, p.name, p.id
-      FROM unnest(${districts}::text[], ${months}::bpchar[]) AS k(district, month)
-      JOIN payroll_line p ON p.month = k.month AND substring(p.unit_code from 3 for 6) = k.district
-      ORDER BY k.district, k.month, p.unit_code, p.id_number, p.id`;
-    const byKey = groupBy(rows, (r) => `${r.district}|${r.month.trim()}`);
-    return keys.map((k) =>
-      (byKey.get(k) ?? []).map((r): RosterRow => [r.unit_code.trim(), r.id_number.trim(), r.name, 'PAYROLL', String(r.id)]),
-    );
+  /**
+   * Everyone on a payroll line in the month (period YYYY-MM) of a unit registered in the district
+   * (credit-code characters 3-8), or of the scope's unit, in a stable order (unit, ID number, line).
+   */
+  readonly payrollRoster = periodRowsLoader<RosterRow>(async ({ districts, periods, scopes, scoped }) => {
+    const rows = await this.prisma.$queryRaw<{ i: number; unit_code: string; id_number: string; name: string; id: number }[]>`
+      SELECT k.i::int AS i, p.unit_code::text AS unit_code, p.id_number::text AS id_number, p.name, p.id
+      FROM unnest(${districts}::text[], ${periods}::text[], ${scopes}::text[]) WITH ORDINALITY AS k(district, period, scope, i)
+      JOIN payroll_line p ON p.month = k.period::bpchar
+        AND ${scoped ? Prisma.sql`p.unit_code = k.scope::bpchar` : Prisma.sql`substring(p.unit_code from 3 for 6) = k.district`}
+      ORDER BY k.i, p.unit_code, p.id_number, p.id`;
+    return rows.map((r) => ({ i: r.i, row: [r.unit_code, r.id_number, r.name, 'PAYROLL', String(r.id)] as RosterRow }));
+  });
+
+  /** Purchase-of-service contracts (政府购买服务) in force in the month, with their number of workers. */
+  readonly serviceContractRoster = periodRowsLoader<ServiceContractRosterRow>(async ({ districts, periods, scopes, scoped }) => {
+    const rows = await this.prisma.$queryRaw<{ i: number; number: string; unit: string; fn: string; start: string; end: string; workers: number }[]>`
+      SELECT k.i::int AS i, c.number, c.unit_code::text AS unit, c.function::text AS fn, to_char(c.start_date, 'YYYY-MM-DD') AS start,
+             to_char(c.end_date, 'YYYY-MM-DD') AS "end",
+             (SELECT count(*) FROM service_contract_worker w WHERE w.contract_number = c.number)::int AS workers
+      FROM unnest(${districts}::text[], ${periods}::text[], ${scopes}::text[]) WITH ORDINALITY AS k(district, period, scope, i)
+      JOIN service_contract c ON ${scoped ? Prisma.sql`c.unit_code = k.scope::bpchar` : Prisma.sql`substring(c.unit_code from 3 for 6) = k.district`}
+      WHERE c.start_date <= (to_date(k.period, 'YYYY-MM') + interval '1 month - 1 day')::date AND c.end_date >= to_date(k.period, 'YYYY-MM')
+      ORDER BY k.i, c.number COLLATE "C"`;
+    return rows.map((r) => ({ i: r.i, row: [r.number, r.unit, r.fn, r.start, r.end, r.workers] as ServiceContractRosterRow }));
   });
 }

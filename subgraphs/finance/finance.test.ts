@@ -1,4 +1,6 @@
 // The 区财政局 subgraph on its own: entities, batching, the payroll roster, input errors, Decimal to Float.
+import { unpacked } from '../../test/support/rows.ts';
+import { EmploymentRoster } from '../../lib/roster.ts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSubgraph, type SubgraphHarness } from '../../test/support/subgraph.ts';
 import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
@@ -175,15 +177,17 @@ describe('finance subgraph', () => {
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on DistrictMonth { district month payrollRoster } } }`,
       {
         r: [
-          { __typename: 'DistrictMonth', district: '330109', month: '2026-10' },
-          { __typename: 'DistrictMonth', district: '330110', month: '2026-10' },
-          { __typename: 'DistrictMonth', district: '330109', month: '2026-08' },
+          { __typename: 'DistrictMonth', district: '330109', month: '2026-10', scope: '' },
+          { __typename: 'DistrictMonth', district: '330110', month: '2026-10', scope: '' },
+          { __typename: 'DistrictMonth', district: '330109', month: '2026-08', scope: '' },
         ],
       },
     );
     expect(result.errors).toBeUndefined();
-    expect(statements).toBe(1);
-    expect(result.data?._entities).toEqual([
+    // The data version, then one statement for the three periods.
+    expect(statements).toBe(2);
+    const entities = result.data?._entities as { payrollRoster: string }[];
+    expect(entities.map((e) => ({ ...e, payrollRoster: unpacked(EmploymentRoster, e.payrollRoster) }))).toEqual([
       {
         district: '330109',
         month: '2026-10',

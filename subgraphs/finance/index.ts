@@ -13,6 +13,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'finance',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity) => ({ data: new FinanceData(prisma), rules, gateway: options.gateway, ...requestAccess(identity) }),
+    createContext: (identity, cache) => ({ data: new FinanceData(prisma), rules, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

@@ -49,18 +49,6 @@ export class FinanceRules {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Purchase-of-service contracts of the district's units (credit code characters 3-8) in force in the month. */
-  async serviceContractRoster(district: string, month: string): Promise<ServiceContractRosterRow[]> {
-    const { first, last } = monthRange(month);
-    const rows = await this.prisma.$queryRaw<{ number: string; unit: string; fn: string; start: string; end: string; workers: number }[]>`
-      SELECT c.number, c.unit_code::text AS unit, c.function::text AS fn, to_char(c.start_date, 'YYYY-MM-DD') AS start,
-             to_char(c.end_date, 'YYYY-MM-DD') AS "end",
-             (SELECT count(*) FROM service_contract_worker w WHERE w.contract_number = c.number)::int AS workers
-      FROM service_contract c
-      WHERE substring(c.unit_code from 3 for 6) = ${district} AND c.start_date <= ${last}::date AND c.end_date >= ${first}::date
-      ORDER BY c.number COLLATE "C"`;
-    return rows.map((r) => [r.number, r.unit, r.fn, r.start, r.end, r.workers]);
-  }
-
   /** Question 6: contract workers who are also on the unit's registry or payroll in the month. */
   async disguisedOutsourcing(month: string, directory: readonly UnitDirectoryRow[], roster: readonly RegistryRosterRow[], filter: UnitFilterInput | null | undefined) {
     const units = unitsMatching(directory, filter);

@@ -1,6 +1,7 @@
 // Data access of the HR and social security bureau (人社局): its own database only, batched per request.
 import DataLoader from 'dataloader';
-import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import { Prisma, type PrismaClient } from './prisma/generated/client.ts';
+import { periodRowsLoader, type PayStandardTableRow } from '../../lib/cross-check.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { HrRules } from './rules.ts';
@@ -20,7 +21,7 @@ export type InsuranceEnrolmentRow = Prisma.InsuranceEnrolmentModel;
 export type PayStandardRow = Prisma.PayStandardModel;
 export type ExitRecordRow = Prisma.ExitRecordModel;
 /** A district's month, with what other bureaus send for @requires. */
-export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
+export type DistrictMonthParent = { district: string; month: string; scope: string } & Record<string, unknown>;
 
 /** The request context: data access, this bureau's rules, the caller (from the gateway's signature). */
 export interface Context extends RequestAccess {
@@ -200,36 +201,51 @@ export class HrData {
    * A unit's district is characters 3-8 of its credit code. Casting char(n) to text drops its padding;
    * COLLATE "C" keeps the order the same whatever the server's locale.
    */
-  async roster(district: string, month: string): Promise<RosterRow[]> {
-    const bounds = monthBounds(month);
-    // Dates go as text cast to date, so the server's time zone cannot shift them.
-    const first = toDateString(bounds.first);
-    const last = toDateString(bounds.last);
-    const rows = await this.prisma.$queryRaw<
-      { unit_code: string; id_number: string; name: string; kind: EvidenceKind; reference: string }[]
-    >`
-      SELECT unit_code, id_number, name, kind, reference FROM (
-        SELECT c.unit_code::text AS unit_code, c.id_number::text AS id_number, c.name,
+  /**
+   * Everyone with a contract, dispatch or rehire agreement in force, or insured, at a unit of the district
+   * (or at the scope's unit) in the month (period YYYY-MM). A unit's district is characters 3-8 of its
+   * credit code. Casting char(n) to text drops its padding; COLLATE "C" keeps the order the same whatever
+   * the server's locale.
+   */
+  readonly roster = periodRowsLoader<RosterRow>(async ({ districts, periods, scopes, scoped }) => {
+    // One unit by its index, or the district by the division code in the credit code.
+    const inScope = (alias: string) =>
+      scoped
+        ? Prisma.sql`${Prisma.raw(alias)}.unit_code = k.scope::bpchar`
+        : Prisma.sql`substring(${Prisma.raw(alias)}.unit_code from 3 for 6) = k.district`;
+    const rows = await this.prisma.$queryRaw<{ i: number; unit_code: string; id_number: string; name: string; kind: EvidenceKind; reference: string }[]>`
+      WITH k AS (
+        SELECT district, period, scope, i, to_date(period, 'YYYY-MM') AS first,
+               (to_date(period, 'YYYY-MM') + interval '1 month - 1 day')::date AS last
+        FROM unnest(${districts}::text[], ${periods}::text[], ${scopes}::text[]) WITH ORDINALITY AS u(district, period, scope, i)
+      )
+      SELECT i::int AS i, unit_code, id_number, name, kind, reference FROM (
+        SELECT k.i, c.unit_code::text AS unit_code, c.id_number::text AS id_number, c.name,
                CASE c.kind WHEN 'DISPATCH' THEN 'DISPATCH_AGREEMENT' ELSE 'LABOUR_CONTRACT' END::text AS kind,
                c.id AS reference
-        FROM employment_contract c
-        WHERE substring(c.unit_code from 3 for 6) = ${district}
-          AND c.start_date <= ${last}::date
-          AND (coalesce(c.terminated_on, c.end_date) IS NULL OR coalesce(c.terminated_on, c.end_date) >= ${first}::date)
+        FROM k JOIN employment_contract c ON ${inScope('c')}
+        WHERE c.start_date <= k.last
+          AND (coalesce(c.terminated_on, c.end_date) IS NULL OR coalesce(c.terminated_on, c.end_date) >= k.first)
         UNION ALL
-        SELECT r.unit_code::text, r.id_number::text, r.name, 'REHIRE_AGREEMENT'::text, r.id
-        FROM rehire_agreement r
-        WHERE substring(r.unit_code from 3 for 6) = ${district}
-          AND r.start_date <= ${last}::date
-          AND (r.end_date IS NULL OR r.end_date >= ${first}::date)
+        SELECT k.i, r.unit_code::text, r.id_number::text, r.name, 'REHIRE_AGREEMENT'::text, r.id
+        FROM k JOIN rehire_agreement r ON ${inScope('r')}
+        WHERE r.start_date <= k.last AND (r.end_date IS NULL OR r.end_date >= k.first)
         UNION ALL
-        SELECT i.unit_code::text, i.id_number::text, i.name, 'SOCIAL_INSURANCE'::text, i.id::text
-        FROM insurance_enrolment i
-        WHERE substring(i.unit_code from 3 for 6) = ${district}
-          AND i.start_month <= ${month}
-          AND (i.end_month IS NULL OR i.end_month >= ${month})
+        SELECT k.i, i.unit_code::text, i.id_number::text, i.name, 'SOCIAL_INSURANCE'::text, i.id::text
+        FROM k JOIN insurance_enrolment i ON ${inScope('i')}
+        WHERE i.start_month <= k.period AND (i.end_month IS NULL OR i.end_month >= k.period)
       ) AS evidence
-      ORDER BY unit_code COLLATE "C", id_number COLLATE "C", kind COLLATE "C", reference COLLATE "C"`;
-    return rows.map((r): RosterRow => [r.unit_code, r.id_number, r.name, r.kind, r.reference]);
-  }
+      ORDER BY i, unit_code COLLATE "C", id_number COLLATE "C", kind COLLATE "C", reference COLLATE "C"`;
+    return rows.map((r) => ({ i: r.i, row: [r.unit_code, r.id_number, r.name, r.kind, r.reference] as RosterRow }));
+  });
+
+  /** The pay standards of years (period YYYY; not narrowed by district or unit). */
+  readonly payStandardTable = periodRowsLoader<PayStandardTableRow>(async ({ periods }) => {
+    const rows = await this.prisma.$queryRaw<{ i: number; year: number; unit_category: string; post_category: string; monthly_max: string }[]>`
+      SELECT k.i::int AS i, p.year, p.unit_category::text AS unit_category, p.post_category, p.monthly_max::numeric(12, 2)::text AS monthly_max
+      FROM unnest(${periods}::text[]) WITH ORDINALITY AS k(period, i)
+      JOIN pay_standard p ON p.year = k.period::int
+      ORDER BY k.i, p.unit_category::text COLLATE "C", p.post_category COLLATE "C"`;
+    return rows.map((r) => ({ i: r.i, row: [r.year, r.unit_category, r.post_category, r.monthly_max] as PayStandardTableRow }));
+  });
 }

@@ -1,4 +1,7 @@
 // The 人社局 subgraph on its own: entities, batching, months in force, the HR roster, input errors.
+import { packed, unpacked } from '../../test/support/rows.ts';
+import { EmploymentRoster } from '../../lib/roster.ts';
+import { RegistryRoster, UnitDirectory, type RegistryRosterRow, type UnitDirectoryRow } from '../../lib/cross-check.ts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSubgraph, type SubgraphHarness } from '../../test/support/subgraph.ts';
 import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
@@ -221,10 +224,12 @@ describe('hr subgraph', () => {
 
   it("lists the district's HR roster for a month from contracts, rehires and insurance, in order", async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on DistrictMonth { district month hrRoster } } }`;
-    const { result, statements } = await counted(query, { r: [{ __typename: 'DistrictMonth', district: '330109', month: '2026-10' }] });
+    const { result, statements } = await counted(query, { r: [{ __typename: 'DistrictMonth', district: '330109', month: '2026-10', scope: '' }] });
     expect(result.errors).toBeUndefined();
-    expect(statements).toBe(1);
-    expect(result.data?._entities).toEqual([
+    // The data version, then the roster.
+    expect(statements).toBe(2);
+    const entities = result.data?._entities as { hrRoster: string }[];
+    expect(entities.map((e) => ({ ...e, hrRoster: unpacked(EmploymentRoster, e.hrRoster) }))).toEqual([
       {
         district: '330109',
         month: '2026-10',
@@ -302,12 +307,12 @@ describe('hr subgraph', () => {
 });
 
 describe('hr side of the cross-bureau rules (DistrictMonth with the registry rows staffing sends)', () => {
-  const directory = [
+  const directory: UnitDirectoryRow[] = [
     [UNIT_A, 'DISTRICT_ORGAN', null, null, 'ORGAN'],
     [UNIT_B, 'FUNDED_INSTITUTION', '330109001', UNIT_A, 'PUBLIC_INSTITUTION'],
   ];
   // [recordId, unitCode, idNumber, name, employmentForm, postCategory, startDate, endDate, recordedDate]
-  const registry = [
+  const registry: RegistryRosterRow[] = [
     ['1', UNIT_A, ALICE, '王芳', 'LABOUR_CONTRACT', '辅助管理', '2025-01-01', null, '2025-01-05'], // HT-1 in force, on time
     ['2', UNIT_A, CAROL, '张丽', 'LABOUR_CONTRACT', '辅助管理', '2024-01-01', null, '2024-01-02'], // HT-3 terminated 2026-09-15
     // FP-2 ended 2026-09-30, entered 74 days late; not late at the end: HT-4 (from November, open) overlaps the record.
@@ -318,7 +323,9 @@ describe('hr side of the cross-bureau rules (DistrictMonth with the registry row
     missingAgreements { totalCount nodes { unit { code } person { idNumber } record { id } employmentForm } }
     registryLate { nodes { record { id } kind hrDate registryDate daysLate agreementId } }
   } } }`;
-  const rep = (rows: unknown[][]) => [{ __typename: 'DistrictMonth', district: '330109', month: '2026-10', unitDirectory: directory, registryRoster: rows }];
+  const rep = (rows: RegistryRosterRow[]) => [
+    { __typename: 'DistrictMonth', district: '330109', month: '2026-10', scope: '', unitDirectory: packed(UnitDirectory, directory), registryRoster: packed(RegistryRoster, rows) },
+  ];
 
   it('finds registered people without the agreement their form needs, and registry entries or exits more than 30 days late', async () => {
     const { result } = await counted(query, { r: rep(registry) });
@@ -344,7 +351,7 @@ describe('hr side of the cross-bureau rules (DistrictMonth with the registry row
   });
 
   it('costs the same SQL statements for 4 registry rows as for 400', async () => {
-    const many = Array.from({ length: 100 }, (_, k) => registry.map((r) => [String(Number(r[0]) + 4 * (k + 1)), ...r.slice(1)])).flat();
+    const many = Array.from({ length: 100 }, (_, k) => registry.map((r): RegistryRosterRow => [String(Number(r[0]) + 4 * (k + 1)), ...(r.slice(1) as [string, string, string, string, string, string, string | null, string])])).flat();
     const small = await counted(query, { r: rep(registry) });
     const large = await counted(query, { r: rep([...registry, ...many]) });
     expect(large.result.errors).toBeUndefined();
@@ -353,7 +360,7 @@ describe('hr side of the cross-bureau rules (DistrictMonth with the registry row
   });
 
   it('refuses a representation without the registry rows (only the gateway can supply them)', async () => {
-    const result = await run(query, { r: [{ __typename: 'DistrictMonth', district: '330109', month: '2026-10' }] });
+    const result = await run(query, { r: [{ __typename: 'DistrictMonth', district: '330109', month: '2026-10', scope: '' }] });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
   });
 });

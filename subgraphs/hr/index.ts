@@ -13,6 +13,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'hr',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity) => ({ data: new HrData(prisma), rules, gateway: options.gateway, ...requestAccess(identity) }),
+    createContext: (identity, cache) => ({ data: new HrData(prisma), rules, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

@@ -54,12 +54,6 @@ const pairKey = (unit: string, person: string) => `${unit}|${person}`;
 export class HrRules {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async payStandardTable(month: string): Promise<PayStandardTableRow[]> {
-    const { year } = monthRange(month);
-    const rows = await this.prisma.payStandard.findMany({ where: { year }, orderBy: [{ unitCategory: 'asc' }, { postCategory: 'asc' }] });
-    return rows.map((r) => [r.year, r.unitCategory, r.postCategory, r.monthlyMax.toFixed(2)]);
-  }
-
   /** Every contract, dispatch and rehire agreement of the given (unit, person) pairs: one statement. */
   private async agreementsOf(records: readonly RegistryRosterRow[], inForceIn?: string): Promise<Agreement[]> {
     if (records.length === 0) return [];

@@ -1,13 +1,13 @@
 // Data access of the establishment office (编办): its own database only, batched per request.
 import DataLoader from 'dataloader';
-import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
+import { Prisma, type PrismaClient } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { StaffingRules } from './rules.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds } from '../../lib/periods.ts';
 import { groupBy } from '../../lib/batch.ts';
-import { townScoped } from '../../lib/cross-check.ts';
+import { periodRowsLoader, townScoped, type RegistryRosterRow, type RegistrySpanRow, type UnitDirectoryRow } from '../../lib/cross-check.ts';
 
 export type UnitRow = Prisma.UnitModel;
 export type UnitParent = UnitRow;
@@ -17,8 +17,8 @@ export type RegistryRecordRow = Prisma.RegistryRecordModel;
 export type EstablishmentApplicationRow = Prisma.EstablishmentApplicationModel;
 export type QuotaRecoveryRow = Prisma.QuotaRecoveryModel;
 /** A district's month or year, with what other bureaus send for @requires. */
-export type DistrictMonthParent = { district: string; month: string } & Record<string, unknown>;
-export type DistrictYearParent = { district: string; year: number } & Record<string, unknown>;
+export type DistrictMonthParent = { district: string; month: string; scope: string } & Record<string, unknown>;
+export type DistrictYearParent = { district: string; year: number; scope: string } & Record<string, unknown>;
 export type UnreportedPersonResult = {
   idNumber: string;
   name: string;
@@ -230,4 +230,52 @@ export class StaffingData {
         })),
     }));
   }
+
+  // ---- rows handed to the other bureaus (@requires), for any number of periods in constant statements ----
+
+  /** The district's units (or the scope's one), for the other bureaus' unit filters: keyed by district and scope. */
+  readonly unitDirectory = periodRowsLoader<UnitDirectoryRow>(async ({ districts, periods, scopes, scoped }) => {
+    const rows = await this.prisma.$queryRaw<{ i: number; code: string; category: string; town: string | null; supervising: string | null; nature: string }[]>`
+      SELECT k.i::int AS i, u.code::text AS code, u.category::text AS category, u.town_code::text AS town,
+             u.supervising_unit_code::text AS supervising, u.nature::text AS nature
+      FROM unnest(${districts}::text[], ${periods}::text[], ${scopes}::text[]) WITH ORDINALITY AS k(district, period, scope, i)
+      JOIN unit u ON ${scoped ? Prisma.sql`u.code = k.scope::bpchar AND u.district_code = k.district::bpchar` : Prisma.sql`u.district_code = k.district::bpchar`}
+      WHERE (${this.town ?? null}::text IS NULL OR u.town_code = ${this.town ?? null}::bpchar)
+      ORDER BY k.i, u.code COLLATE "C"`;
+    return rows.map((r) => ({ i: r.i, row: [r.code, r.category, r.town, r.supervising, r.nature] }));
+  });
+
+  /** Registry records active in the month (period YYYY-MM); recorded_at judged as a date in UTC+8, where the registry is kept. */
+  readonly registryRoster = periodRowsLoader<RegistryRosterRow>(async ({ districts, periods, scopes, scoped }) => {
+    const rows = await this.prisma.$queryRaw<Record<string, string | number | null>[]>`
+      SELECT k.i::int AS i, r.id::text AS id, r.unit_code::text AS unit, r.id_number::text AS person, r.name, r.employment_form::text AS form,
+             r.post_category AS post, to_char(r.start_date, 'YYYY-MM-DD') AS start, to_char(r.end_date, 'YYYY-MM-DD') AS "end",
+             to_char(r.recorded_at AT TIME ZONE INTERVAL '+08:00', 'YYYY-MM-DD') AS recorded
+      FROM unnest(${districts}::text[], ${periods}::text[], ${scopes}::text[]) WITH ORDINALITY AS k(district, period, scope, i)
+      JOIN unit u ON ${scoped ? Prisma.sql`u.code = k.scope::bpchar AND u.district_code = k.district::bpchar` : Prisma.sql`u.district_code = k.district::bpchar`}
+      JOIN registry_record r ON r.unit_code = u.code
+      WHERE (${this.town ?? null}::text IS NULL OR u.town_code = ${this.town ?? null}::bpchar)
+        AND r.start_date <= (to_date(k.period, 'YYYY-MM') + interval '1 month - 1 day')::date
+        AND (r.end_date IS NULL OR r.end_date >= to_date(k.period, 'YYYY-MM'))
+      ORDER BY k.i, r.id`;
+    return rows.map((r) => ({
+      i: r.i as number,
+      row: [r.id, r.unit, r.person, r.name, r.form, r.post, r.start, r.end ?? null, r.recorded] as RegistryRosterRow,
+    }));
+  });
+
+  /** Records that can be active on any date from two years before the year (period YYYY) to its end: budget snapshots. */
+  readonly registrySpans = periodRowsLoader<RegistrySpanRow>(async ({ districts, periods, scopes, scoped }) => {
+    const rows = await this.prisma.$queryRaw<{ i: number; unit: string; person: string; start: string; end: string | null }[]>`
+      SELECT k.i::int AS i, r.unit_code::text AS unit, r.id_number::text AS person, to_char(r.start_date, 'YYYY-MM-DD') AS start,
+             to_char(r.end_date, 'YYYY-MM-DD') AS "end"
+      FROM unnest(${districts}::text[], ${periods}::text[], ${scopes}::text[]) WITH ORDINALITY AS k(district, period, scope, i)
+      JOIN unit u ON ${scoped ? Prisma.sql`u.code = k.scope::bpchar AND u.district_code = k.district::bpchar` : Prisma.sql`u.district_code = k.district::bpchar`}
+      JOIN registry_record r ON r.unit_code = u.code
+      WHERE (${this.town ?? null}::text IS NULL OR u.town_code = ${this.town ?? null}::bpchar)
+        AND r.start_date <= make_date(k.period::int, 12, 31)
+        AND (r.end_date IS NULL OR r.end_date >= make_date(k.period::int - 2, 1, 1))
+      ORDER BY k.i, r.id`;
+    return rows.map((r) => ({ i: r.i, row: [r.unit, r.person, r.start, r.end] }));
+  });
 }

@@ -13,6 +13,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'staffing',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity) => ({ data: new StaffingData(prisma, identity.town), rules, gateway: options.gateway, ...requestAccess(identity) }),
+    createContext: (identity, cache) => ({ data: new StaffingData(prisma, identity.town), rules, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

@@ -40,40 +40,6 @@ export class StaffingRules {
     return new Map(rows.map((u) => [u.code, u]));
   }
 
-  async unitDirectory(district: string, town?: string): Promise<UnitDirectoryRow[]> {
-    const rows = await this.prisma.unit.findMany({
-      where: { districtCode: district, ...(town ? { townCode: town } : {}) },
-      select: { code: true, category: true, townCode: true, supervisingUnitCode: true, nature: true },
-      orderBy: { code: 'asc' },
-    });
-    return rows.map((u) => [u.code, u.category, u.townCode, u.supervisingUnitCode, u.nature]);
-  }
-
-  async registryRoster(district: string, month: string, town?: string): Promise<RegistryRosterRow[]> {
-    const { first, last } = monthRange(month);
-    // recorded_at is judged as a date in UTC+8, where the registry is kept.
-    const rows = await this.prisma.$queryRaw<Record<string, string | null>[]>`
-      SELECT r.id::text AS id, r.unit_code::text AS unit, r.id_number::text AS person, r.name, r.employment_form::text AS form,
-             r.post_category AS post, to_char(r.start_date, 'YYYY-MM-DD') AS start, to_char(r.end_date, 'YYYY-MM-DD') AS "end",
-             to_char(r.recorded_at AT TIME ZONE INTERVAL '+08:00', 'YYYY-MM-DD') AS recorded
-      FROM registry_record r JOIN unit u ON u.code = r.unit_code
-      WHERE u.district_code = ${district} AND (${town ?? null}::text IS NULL OR u.town_code = ${town ?? null})
-        AND r.start_date <= ${last}::date AND (r.end_date IS NULL OR r.end_date >= ${first}::date)`;
-    return rows.map((r) => [r.id!, r.unit!, r.person!, r.name!, r.form!, r.post!, r.start!, r.end ?? null, r.recorded!]);
-  }
-
-  /** Records that can be active on any date from two years before the year to its end (budget snapshots). */
-  async registrySpans(district: string, year: number, town?: string): Promise<RegistrySpanRow[]> {
-    const rows = await this.prisma.$queryRaw<{ unit: string; person: string; start: string; end: string | null }[]>`
-      SELECT r.unit_code::text AS unit, r.id_number::text AS person, to_char(r.start_date, 'YYYY-MM-DD') AS start,
-             to_char(r.end_date, 'YYYY-MM-DD') AS "end"
-      FROM registry_record r JOIN unit u ON u.code = r.unit_code
-      WHERE u.district_code = ${district} AND (${town ?? null}::text IS NULL OR u.town_code = ${town ?? null})
-        AND r.start_date <= ${`${year}-12-31`}::date
-        AND (r.end_date IS NULL OR r.end_date >= ${`${year - 2}-01-01`}::date)`;
-    return rows.map((r) => [r.unit, r.person, r.start, r.end]);
-  }
-
   /** Question 2: active records with no HR evidence and no pay at their unit. */
   async ghostRecords(district: string, month: string, rosters: readonly RosterRow[], filter: UnitFilterInput | null | undefined) {
     const units = await this.units(district, filter);

@@ -1,4 +1,6 @@
 // The 编办 subgraph on its own: entities, batching, input errors, the unreported-staff comparison.
+import { packed } from '../../test/support/rows.ts';
+import { EmploymentRoster } from '../../lib/roster.ts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSubgraph, type SubgraphHarness } from '../../test/support/subgraph.ts';
 import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
@@ -70,12 +72,13 @@ describe('staffing subgraph', () => {
           __typename: 'DistrictMonth',
           district: '330109',
           month: '2026-10',
-          hrRoster: [
+          scope: '',
+          hrRoster: packed(EmploymentRoster, [
             [UNIT_A, ALICE, '王芳', 'LABOUR_CONTRACT', 'HT-1'],
             [UNIT_A, BOB, '李强', 'DISPATCH_AGREEMENT', 'HT-2'],
             [UNIT_B, ALICE, '王芳', 'SOCIAL_INSURANCE', '7'],
-          ],
-          payrollRoster: [[UNIT_A, BOB, '李强', 'PAYROLL', '31']],
+          ]),
+          payrollRoster: packed(EmploymentRoster, [[UNIT_A, BOB, '李强', 'PAYROLL', '31']]),
         },
       ],
     });

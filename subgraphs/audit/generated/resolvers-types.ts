@@ -80,6 +80,8 @@ export type DistrictMonth = {
    * their real-name registry (unreported staff, ghost records, late registry). Current state.
    */
   registrySuspensions: RegistrySuspensionConnection;
+  /** The unit (credit code) the period is narrowed to; empty for the whole district. */
+  scope: Scalars['String']['output'];
   unitDirectory: Scalars['UnitDirectory']['output'];
 };
 
@@ -544,7 +546,7 @@ export type FederationTypes = ResolversObject<{
 export type FederationReferenceTypes = ResolversObject<{
   DistrictMonth:
     ( { __typename: 'DistrictMonth' }
-    & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true}>
+    & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true,"scope":true}>
     & ( Record<PropertyKey, never>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"unitDirectory":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"unitDirectory":true}>
@@ -687,6 +689,7 @@ export type DistrictMonthResolvers<ContextType = Context, ParentType extends Res
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
   overdueRectifications?: Resolver<ResolversTypes['OverdueRectificationConnection'], ParentType, ContextType, RequireFields<DistrictMonthOverdueRectificationsArgs, 'first'>>;
   registrySuspensions?: Resolver<ResolversTypes['RegistrySuspensionConnection'], ParentType, ContextType, RequireFields<DistrictMonthRegistrySuspensionsArgs, 'first'>>;
+  scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type FeedbackFormResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeedbackForm'] = ResolversParentTypes['FeedbackForm']> = ResolversObject<{

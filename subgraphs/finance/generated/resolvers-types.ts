@@ -99,6 +99,8 @@ export type DistrictMonth = {
   /** Internal: everyone on a payroll line of a unit of the district in the month. */
   payrollRoster: Scalars['EmploymentRoster']['output'];
   registryRoster: Scalars['RegistryRoster']['output'];
+  /** The unit (credit code) the period is narrowed to; empty for the whole district. */
+  scope: Scalars['String']['output'];
   /** Internal: purchase-of-service contracts of the district's units in force in the month. */
   serviceContractRoster: Scalars['ServiceContractRoster']['output'];
   unitDirectory: Scalars['UnitDirectory']['output'];
@@ -128,6 +130,8 @@ export type DistrictYear = {
   budgetLinkage: BudgetLinkageConnection;
   district: Scalars['String']['output'];
   registrySpans: Scalars['RegistrySpans']['output'];
+  /** The unit (credit code) the period is narrowed to; empty for the whole district. */
+  scope: Scalars['String']['output'];
   unitDirectory: Scalars['UnitDirectory']['output'];
   year: Scalars['Int']['output'];
 };
@@ -454,14 +458,14 @@ export type FederationTypes = ResolversObject<{
 export type FederationReferenceTypes = ResolversObject<{
   DistrictMonth:
     ( { __typename: 'DistrictMonth' }
-    & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true}>
+    & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true,"scope":true}>
     & ( Record<PropertyKey, never>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"unitDirectory":true,"registryRoster":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"unitDirectory":true,"registryRoster":true,"payStandardTable":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"unitDirectory":true,"registryRoster":true,"payStandardTable":true}> ) );
   DistrictYear:
     ( { __typename: 'DistrictYear' }
-    & GraphQLRecursivePick<FederationTypes['DistrictYear'], {"district":true,"year":true}>
+    & GraphQLRecursivePick<FederationTypes['DistrictYear'], {"district":true,"year":true,"scope":true}>
     & ( Record<PropertyKey, never>
         | GraphQLRecursivePick<FederationTypes['DistrictYear'], {"unitDirectory":true,"registrySpans":true}> ) );
   Person:
@@ -613,6 +617,7 @@ export type DistrictMonthResolvers<ContextType = Context, ParentType extends Res
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
   payAboveStandard?: Resolver<ResolversTypes['PayAboveStandardConnection'], ParentType, ContextType, RequireFields<DistrictMonthPayAboveStandardArgs, 'first'>>;
   payrollRoster?: Resolver<ResolversTypes['EmploymentRoster'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   serviceContractRoster?: Resolver<ResolversTypes['ServiceContractRoster'], ParentType, ContextType>;
 }>;
 
@@ -620,6 +625,7 @@ export type DistrictYearResolvers<ContextType = Context, ParentType extends Reso
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictYear']> | FederationReferenceType, FederationReferenceType, ContextType>;
   budgetLinkage?: Resolver<ResolversTypes['BudgetLinkageConnection'], ParentType, ContextType, RequireFields<DistrictYearBudgetLinkageArgs, 'first'>>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   year?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 

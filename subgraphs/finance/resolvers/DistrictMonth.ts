@@ -1,5 +1,18 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
-import { PayStandardTable, RegistryRoster, UnitDirectory, hitKey, hitPage, required, periodReference } from '../../../lib/cross-check.ts';
+import { EmploymentRoster } from '../../../lib/roster.ts';
+import {
+  PayStandardTable,
+  RegistryRoster,
+  ServiceContractRoster,
+  UnitDirectory,
+  cachedHits,
+  cachedRows,
+  hitKey,
+  hitPage,
+  periodReference,
+  required,
+  scopedFilter,
+} from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
 const directory = (p: DistrictMonthParent, rule: string) => required(p, 'unitDirectory', UnitDirectory.parse, rule);
@@ -7,17 +20,27 @@ const registry = (p: DistrictMonthParent, rule: string) => required(p, 'registry
 
 export const DistrictMonth: DistrictMonthResolvers = {
   __resolveReference: (ref) => periodReference<DistrictMonthParent>(ref),
-  payrollRoster(dm, _args, { data }) {
-    return data.payrollRoster.load(`${dm.district}|${dm.month}`);
-  },
-  serviceContractRoster: (dm, _args, { rules }) => rules.serviceContractRoster(dm.district, dm.month),
-  async disguisedOutsourcing(parent, { filter, first, after }, { rules }) {
-    const hits = await rules.disguisedOutsourcing(parent.month, directory(parent, 'disguisedOutsourcing'), registry(parent, 'disguisedOutsourcing'), filter);
+  payrollRoster: (parent, _args, ctx) =>
+    cachedRows(ctx, EmploymentRoster, 'finance', 'payrollRoster', [parent.district, parent.month, parent.scope], () =>
+      ctx.data.payrollRoster.load({ district: parent.district, period: parent.month, scope: parent.scope }),
+    ),
+  serviceContractRoster: (parent, _args, ctx) =>
+    cachedRows(ctx, ServiceContractRoster, 'finance', 'serviceContractRoster', [parent.district, parent.month, parent.scope], () =>
+      ctx.data.serviceContractRoster.load({ district: parent.district, period: parent.month, scope: parent.scope }),
+    ),
+  async disguisedOutsourcing(parent, { filter, first, after }, ctx) {
+    const [units, records, scoped] = [directory(parent, 'disguisedOutsourcing'), registry(parent, 'disguisedOutsourcing'), scopedFilter(filter, parent.scope)];
+    const hits = await cachedHits(ctx, 'disguisedOutsourcing', [units, records, parent.month, scoped], () =>
+      ctx.rules.disguisedOutsourcing(parent.month, units, records, scoped),
+    );
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, h.contract.number), first, after);
   },
-  async payAboveStandard(parent, { filter, first, after }, { rules }) {
+  async payAboveStandard(parent, { filter, first, after }, ctx) {
     const standards = required(parent, 'payStandardTable', PayStandardTable.parse, 'payAboveStandard');
-    const hits = await rules.payAboveStandard(parent.month, directory(parent, 'payAboveStandard'), registry(parent, 'payAboveStandard'), standards, filter);
+    const [units, records, scoped] = [directory(parent, 'payAboveStandard'), registry(parent, 'payAboveStandard'), scopedFilter(filter, parent.scope)];
+    const hits = await cachedHits(ctx, 'payAboveStandard', [units, records, standards, parent.month, scoped], () =>
+      ctx.rules.payAboveStandard(parent.month, units, records, standards, scoped),
+    );
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, h.payrollLine.id), first, after);
   },
 };

@@ -1,6 +1,6 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, MonthScalar } from '../../../lib/scalars.ts';
-import { EmploymentRosterScalar } from '../../../lib/roster.ts';
+import { EmploymentRoster } from '../../../lib/roster.ts';
 import { PayStandardTable, RegistryRoster, RegistrySpans, ServiceContractRoster, UnitDirectory } from '../../../lib/cross-check.ts';
 import { DistrictYear } from './DistrictYear.ts';
 import { DisguisedOutsourcingWorker } from './DisguisedOutsourcingWorker.ts';
@@ -17,7 +17,7 @@ import { DistrictMonth } from './DistrictMonth.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   Month: MonthScalar,
-  EmploymentRoster: EmploymentRosterScalar,
+  EmploymentRoster: EmploymentRoster.scalar,
   UnitDirectory: UnitDirectory.scalar,
   RegistryRoster: RegistryRoster.scalar,
   RegistrySpans: RegistrySpans.scalar,

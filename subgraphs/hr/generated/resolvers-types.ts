@@ -71,6 +71,8 @@ export type DistrictMonth = {
    * registered as rehired retirees, older than ageLimit on the month's last day (age from the ID number).
    */
   retireesOverAgeLimit: RetireeOverAgeConnection;
+  /** The unit (credit code) the period is narrowed to; empty for the whole district. */
+  scope: Scalars['String']['output'];
   unitDirectory: Scalars['UnitDirectory']['output'];
 };
 
@@ -528,7 +530,7 @@ export type FederationTypes = ResolversObject<{
 export type FederationReferenceTypes = ResolversObject<{
   DistrictMonth:
     ( { __typename: 'DistrictMonth' }
-    & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true}>
+    & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true,"scope":true}>
     & ( Record<PropertyKey, never>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"unitDirectory":true,"registryRoster":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"unitDirectory":true,"registryRoster":true}>
@@ -667,6 +669,7 @@ export type DistrictMonthResolvers<ContextType = Context, ParentType extends Res
   payStandardTable?: Resolver<ResolversTypes['PayStandardTable'], ParentType, ContextType>;
   registryLate?: Resolver<ResolversTypes['RegistryLateConnection'], ParentType, ContextType, RequireFields<DistrictMonthRegistryLateArgs, 'first'>>;
   retireesOverAgeLimit?: Resolver<ResolversTypes['RetireeOverAgeConnection'], ParentType, ContextType, RequireFields<DistrictMonthRetireesOverAgeLimitArgs, 'ageLimit' | 'first'>>;
+  scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type EmploymentContractResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EmploymentContract'] = ResolversParentTypes['EmploymentContract']> = ResolversObject<{

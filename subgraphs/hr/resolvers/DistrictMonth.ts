@@ -1,6 +1,18 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
 import { badUserInput } from '../../../lib/errors.ts';
-import { RegistryRoster, UnitDirectory, hitKey, hitPage, required, periodReference } from '../../../lib/cross-check.ts';
+import { EmploymentRoster } from '../../../lib/roster.ts';
+import {
+  PayStandardTable,
+  RegistryRoster,
+  UnitDirectory,
+  cachedHits,
+  cachedRows,
+  hitKey,
+  hitPage,
+  periodReference,
+  required,
+  scopedFilter,
+} from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
 const directory = (p: DistrictMonthParent, rule: string) => required(p, 'unitDirectory', UnitDirectory.parse, rule);
@@ -8,26 +20,38 @@ const registry = (p: DistrictMonthParent, rule: string) => required(p, 'registry
 
 export const DistrictMonth: DistrictMonthResolvers = {
   __resolveReference: (ref) => periodReference<DistrictMonthParent>(ref),
-  hrRoster(parent, _args, { data }) {
-    return data.roster(parent.district, parent.month);
-  },
-  payStandardTable: (parent, _args, { rules }) => rules.payStandardTable(parent.month),
-  async missingAgreements(parent, { filter, first, after }, { rules }) {
-    const hits = await rules.missingAgreements(parent.month, directory(parent, 'missingAgreements'), registry(parent, 'missingAgreements'), filter);
+  hrRoster: (parent, _args, ctx) =>
+    cachedRows(ctx, EmploymentRoster, 'hr', 'hrRoster', [parent.district, parent.month, parent.scope], () =>
+      ctx.data.roster.load({ district: parent.district, period: parent.month, scope: parent.scope }),
+    ),
+  payStandardTable: (parent, _args, ctx) =>
+    cachedRows(ctx, PayStandardTable, 'hr', 'payStandardTable', [parent.month.slice(0, 4)], () =>
+      ctx.data.payStandardTable.load({ district: '', period: parent.month.slice(0, 4), scope: '' }),
+    ),
+  async missingAgreements(parent, { filter, first, after }, ctx) {
+    const [units, records, scoped] = [directory(parent, 'missingAgreements'), registry(parent, 'missingAgreements'), scopedFilter(filter, parent.scope)];
+    const hits = await cachedHits(ctx, 'missingAgreements', [units, records, parent.month, scoped], () => ctx.rules.missingAgreements(parent.month, units, records, scoped));
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, Number(h.record.id)), first, after);
   },
-  async retireesOverAgeLimit(parent, { ageLimit, filter, first, after }, { rules }) {
+  async retireesOverAgeLimit(parent, { ageLimit, filter, first, after }, ctx) {
     const limit = ageLimit ?? 65;
     if (!Number.isInteger(limit) || limit < 50 || limit > 100) throw badUserInput('ageLimit must be a whole number of years from 50 to 100', 'ageLimit');
-    const hits = await rules.retireesOverAgeLimit(parent.month, limit, directory(parent, 'retireesOverAgeLimit'), registry(parent, 'retireesOverAgeLimit'), filter);
+    const [units, records, scoped] = [directory(parent, 'retireesOverAgeLimit'), registry(parent, 'retireesOverAgeLimit'), scopedFilter(filter, parent.scope)];
+    const hits = await cachedHits(ctx, 'retireesOverAgeLimit', [units, records, parent.month, limit, scoped], () =>
+      ctx.rules.retireesOverAgeLimit(parent.month, limit, units, records, scoped),
+    );
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber), first, after);
   },
-  async hiredWithoutRecruitment(parent, { filter, first, after }, { rules }) {
-    const hits = await rules.hiredWithoutRecruitment(parent.month, directory(parent, 'hiredWithoutRecruitment'), registry(parent, 'hiredWithoutRecruitment'), filter);
+  async hiredWithoutRecruitment(parent, { filter, first, after }, ctx) {
+    const [units, records, scoped] = [directory(parent, 'hiredWithoutRecruitment'), registry(parent, 'hiredWithoutRecruitment'), scopedFilter(filter, parent.scope)];
+    const hits = await cachedHits(ctx, 'hiredWithoutRecruitment', [units, records, parent.month, scoped], () =>
+      ctx.rules.hiredWithoutRecruitment(parent.month, units, records, scoped),
+    );
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, Number(h.record.id)), first, after);
   },
-  async registryLate(parent, { filter, first, after }, { rules }) {
-    const hits = await rules.registryLate(parent.month, directory(parent, 'registryLate'), registry(parent, 'registryLate'), filter);
+  async registryLate(parent, { filter, first, after }, ctx) {
+    const [units, records, scoped] = [directory(parent, 'registryLate'), registry(parent, 'registryLate'), scopedFilter(filter, parent.scope)];
+    const hits = await cachedHits(ctx, 'registryLate', [units, records, parent.month, scoped], () => ctx.rules.registryLate(parent.month, units, records, scoped));
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, Number(h.record.id), h.kind === 'START' ? '0' : '1'), first, after);
   },
 };

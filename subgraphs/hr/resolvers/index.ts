@@ -1,6 +1,6 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, MonthScalar } from '../../../lib/scalars.ts';
-import { EmploymentRosterScalar } from '../../../lib/roster.ts';
+import { EmploymentRoster } from '../../../lib/roster.ts';
 import { PayStandardTable, RegistryRoster, UnitDirectory } from '../../../lib/cross-check.ts';
 import { Query } from './Query.ts';
 import { Unit } from './Unit.ts';
@@ -17,7 +17,7 @@ import { DistrictMonth } from './DistrictMonth.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   Month: MonthScalar,
-  EmploymentRoster: EmploymentRosterScalar,
+  EmploymentRoster: EmploymentRoster.scalar,
   UnitDirectory: UnitDirectory.scalar,
   RegistryRoster: RegistryRoster.scalar,
   PayStandardTable: PayStandardTable.scalar,

@@ -96,6 +96,8 @@ export type DistrictMonth = {
   payrollRoster: Scalars['EmploymentRoster']['output'];
   /** Internal: registry records active in the month, for the other bureaus' rules. */
   registryRoster: Scalars['RegistryRoster']['output'];
+  /** The unit (credit code) the period is narrowed to; empty for the whole district. */
+  scope: Scalars['String']['output'];
   serviceContractRoster: Scalars['ServiceContractRoster']['output'];
   /** Internal: the district's units, for the other bureaus' filters. */
   unitDirectory: Scalars['UnitDirectory']['output'];
@@ -169,6 +171,8 @@ export type DistrictYear = {
   quotaRaised: QuotaRaiseConnection;
   /** Internal: registry records overlapping the year and the one before, for budget checks. */
   registrySpans: Scalars['RegistrySpans']['output'];
+  /** The unit (credit code) the period is narrowed to; empty for the whole district. */
+  scope: Scalars['String']['output'];
   /** Internal: the district's units, for the other bureaus' filters. */
   unitDirectory: Scalars['UnitDirectory']['output'];
   year: Scalars['Int']['output'];
@@ -337,10 +341,15 @@ export type Query = {
   __typename?: 'Query';
   /**
    * A district in a month: the period over which the bureaus' records are cross-checked
-   * (e.g. unreported staff, 未纳入实名制管理的编外人员).
+   * (e.g. unreported staff, 未纳入实名制管理的编外人员). `district` defaults to the unit's district
+   * when `unit` is given, else to 330109 (萧山). With `unit` (a credit code in the district) the checks cover
+   * that unit only, and only its records travel between the bureaus: what a unit's profile uses.
    */
   districtMonth: DistrictMonth;
-  /** A district in a year: the period of the yearly cross-checks (quota 管控数 decisions, budgets). */
+  /**
+   * A district in a year: the period of the yearly cross-checks (quota 管控数 decisions, budgets);
+   * with `unit`, narrowed to that unit.
+   */
   districtYear: DistrictYear;
   /** A person by resident ID number (身份证号); each bureau adds what it holds. An invalid number is an error. */
   person: Maybe<Person>;
@@ -356,11 +365,13 @@ export type Query = {
 export type QueryDistrictMonthArgs = {
   district?: InputMaybe<Scalars['String']['input']>;
   month: Scalars['Month']['input'];
+  unit?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type QueryDistrictYearArgs = {
   district?: InputMaybe<Scalars['String']['input']>;
+  unit?: InputMaybe<Scalars['String']['input']>;
   year: Scalars['Int']['input'];
 };
 
@@ -694,7 +705,7 @@ export type FederationTypes = ResolversObject<{
 export type FederationReferenceTypes = ResolversObject<{
   DistrictMonth:
     ( { __typename: 'DistrictMonth' }
-    & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true}>
+    & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true,"scope":true}>
     & ( Record<PropertyKey, never>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}>
@@ -712,7 +723,7 @@ export type FederationReferenceTypes = ResolversObject<{
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}> ) );
   DistrictYear:
     ( { __typename: 'DistrictYear' }
-    & GraphQLRecursivePick<FederationTypes['DistrictYear'], {"district":true,"year":true}> );
+    & GraphQLRecursivePick<FederationTypes['DistrictYear'], {"district":true,"year":true,"scope":true}> );
   Person:
     ( { __typename: 'Person' }
     & GraphQLRecursivePick<FederationTypes['Person'], {"idNumber":true}> );
@@ -853,6 +864,7 @@ export type DistrictMonthResolvers<ContextType = Context, ParentType extends Res
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
   overQuota?: Resolver<ResolversTypes['OverQuotaConnection'], ParentType, ContextType, RequireFields<DistrictMonthOverQuotaArgs, 'first'>>;
   registryRoster?: Resolver<ResolversTypes['RegistryRoster'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unitDirectory?: Resolver<ResolversTypes['UnitDirectory'], ParentType, ContextType>;
   unrecoveredOutsourcing?: Resolver<ResolversTypes['UnrecoveredOutsourcingConnection'], ParentType, ContextType, RequireFields<DistrictMonthUnrecoveredOutsourcingArgs, 'first'>>;
   unreportedStaff?: Resolver<ResolversTypes['UnreportedStaffConnection'], ParentType, ContextType, RequireFields<DistrictMonthUnreportedStaffArgs, 'first'>>;
@@ -863,6 +875,7 @@ export type DistrictYearResolvers<ContextType = Context, ParentType extends Reso
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   quotaRaised?: Resolver<ResolversTypes['QuotaRaiseConnection'], ParentType, ContextType, RequireFields<DistrictYearQuotaRaisedArgs, 'first'>>;
   registrySpans?: Resolver<ResolversTypes['RegistrySpans'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unitDirectory?: Resolver<ResolversTypes['UnitDirectory'], ParentType, ContextType>;
   year?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -936,8 +949,8 @@ export type PersonResolvers<ContextType = Context, ParentType extends ResolversP
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  districtMonth?: Resolver<ResolversTypes['DistrictMonth'], ParentType, ContextType, RequireFields<QueryDistrictMonthArgs, 'district' | 'month'>>;
-  districtYear?: Resolver<ResolversTypes['DistrictYear'], ParentType, ContextType, RequireFields<QueryDistrictYearArgs, 'district' | 'year'>>;
+  districtMonth?: Resolver<ResolversTypes['DistrictMonth'], ParentType, ContextType, RequireFields<QueryDistrictMonthArgs, 'month'>>;
+  districtYear?: Resolver<ResolversTypes['DistrictYear'], ParentType, ContextType, RequireFields<QueryDistrictYearArgs, 'year'>>;
   person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<QueryPersonArgs, 'idNumber'>>;
   towns?: Resolver<Array<ResolversTypes['Town']>, ParentType, ContextType, RequireFields<QueryTownsArgs, 'district'>>;
   unit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType, RequireFields<QueryUnitArgs, 'code'>>;

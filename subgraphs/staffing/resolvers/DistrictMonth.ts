@@ -1,18 +1,35 @@
 import type { DistrictMonthResolvers } from '../generated/resolvers-types.ts';
-import { parseRoster, type RosterRow } from '../../../lib/roster.ts';
+import { EmploymentRoster, type RosterRow } from '../../../lib/roster.ts';
 import { decodeCursor, pageBy, pageSize } from '../../../lib/paging.ts';
-import { ServiceContractRoster, hitKey, hitPage, required, periodReference, townScoped } from '../../../lib/cross-check.ts';
+import {
+  RegistryRoster,
+  ServiceContractRoster,
+  UnitDirectory,
+  cachedHits,
+  cachedRows,
+  hitKey,
+  hitPage,
+  periodReference,
+  required,
+  scopedFilter,
+  townScoped,
+} from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
-const hrRoster = (p: DistrictMonthParent, rule: string): RosterRow[] => required(p, 'hrRoster', parseRoster, rule);
-const payrollRoster = (p: DistrictMonthParent, rule: string): RosterRow[] => required(p, 'payrollRoster', parseRoster, rule);
+const hrRoster = (p: DistrictMonthParent, rule: string) => required(p, 'hrRoster', EmploymentRoster.parse, rule);
+const payrollRoster = (p: DistrictMonthParent, rule: string) => required(p, 'payrollRoster', EmploymentRoster.parse, rule);
+const both = (hr: readonly RosterRow[], pay: readonly RosterRow[]): RosterRow[] => [...hr, ...pay];
 
 export const DistrictMonth: DistrictMonthResolvers = {
   __resolveReference: (ref) => periodReference<DistrictMonthParent>(ref),
-  async unreportedStaff(parent, { filter, first, after }, { data, identity }) {
+  async unreportedStaff(parent, { filter, first, after }, ctx) {
     const size = pageSize(first, 100);
-    const roster = [...hrRoster(parent, 'unreportedStaff'), ...payrollRoster(parent, 'unreportedStaff')];
-    const units = await data.unreported(parent.month, roster, { ...filter, district: parent.district });
+    const hr = hrRoster(parent, 'unreportedStaff');
+    const pay = payrollRoster(parent, 'unreportedStaff');
+    const scoped = scopedFilter(filter, parent.scope);
+    const units = await cachedHits(ctx, 'unreportedStaff', [hr, pay, parent.district, parent.month, scoped], () =>
+      ctx.data.unreported(parent.month, both(hr, pay), { ...scoped, district: parent.district }),
+    );
     const page = pageBy(units, (u) => u.unit.code, size, decodeCursor(after));
     return {
       ...page,
@@ -20,20 +37,37 @@ export const DistrictMonth: DistrictMonthResolvers = {
       totalPeople: units.reduce((n, u) => n + u.people.length, 0),
     };
   },
-  async ghostRecords(parent, { filter, first, after }, { rules, identity }) {
-    const roster = [...hrRoster(parent, 'ghostRecords'), ...payrollRoster(parent, 'ghostRecords')];
-    const hits = await rules.ghostRecords(parent.district, parent.month, roster, townScoped(filter, identity.town));
+  async ghostRecords(parent, { filter, first, after }, ctx) {
+    const hr = hrRoster(parent, 'ghostRecords');
+    const pay = payrollRoster(parent, 'ghostRecords');
+    const scoped = townScoped(scopedFilter(filter, parent.scope), ctx.identity.town);
+    const hits = await cachedHits(ctx, 'ghostRecords', [hr, pay, parent.district, parent.month, scoped], () =>
+      ctx.rules.ghostRecords(parent.district, parent.month, both(hr, pay), scoped),
+    );
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, h.record.id), first, after);
   },
-  async overQuota(parent, { filter, first, after }, { rules, identity }) {
-    const hits = await rules.overQuota(parent.district, parent.month, hrRoster(parent, 'overQuota'), townScoped(filter, identity.town));
+  async overQuota(parent, { filter, first, after }, ctx) {
+    const hr = hrRoster(parent, 'overQuota');
+    const scoped = townScoped(scopedFilter(filter, parent.scope), ctx.identity.town);
+    const hits = await cachedHits(ctx, 'overQuota', [hr, parent.district, parent.month, scoped], () =>
+      ctx.rules.overQuota(parent.district, parent.month, hr, scoped),
+    );
     return hitPage(hits, (h) => hitKey(h.unit.code), first, after);
   },
-  async unrecoveredOutsourcing(parent, { filter, first, after }, { rules, identity }) {
+  async unrecoveredOutsourcing(parent, { filter, first, after }, ctx) {
     const contracts = required(parent, 'serviceContractRoster', ServiceContractRoster.parse, 'unrecoveredOutsourcing');
-    const hits = await rules.unrecoveredOutsourcing(parent.district, contracts, townScoped(filter, identity.town));
+    const scoped = townScoped(scopedFilter(filter, parent.scope), ctx.identity.town);
+    const hits = await cachedHits(ctx, 'unrecoveredOutsourcing', [contracts, parent.district, scoped], () =>
+      ctx.rules.unrecoveredOutsourcing(parent.district, contracts, scoped),
+    );
     return hitPage(hits, (h) => hitKey(h.unit.code, h.contract.number), first, after);
   },
-  unitDirectory: (parent, _args, { rules, identity }) => rules.unitDirectory(parent.district, identity.town),
-  registryRoster: (parent, _args, { rules, identity }) => rules.registryRoster(parent.district, parent.month, identity.town),
+  unitDirectory: (parent, _args, ctx) =>
+    cachedRows(ctx, UnitDirectory, 'staffing', 'unitDirectory', [parent.district, parent.scope, ctx.identity.town], () =>
+      ctx.data.unitDirectory.load({ district: parent.district, period: '', scope: parent.scope }),
+    ),
+  registryRoster: (parent, _args, ctx) =>
+    cachedRows(ctx, RegistryRoster, 'staffing', 'registryRoster', [parent.district, parent.month, parent.scope, ctx.identity.town], () =>
+      ctx.data.registryRoster.load({ district: parent.district, period: parent.month, scope: parent.scope }),
+    ),
 };

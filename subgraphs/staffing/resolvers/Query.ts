@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { QueryResolvers } from '../generated/resolvers-types.ts';
 import { townName } from '../../../lib/divisions.ts';
 import { checkCreditCode, checkDistrict, checkIdNumber, checkTownCode, checkYear } from '../../../lib/validate.ts';
+import { periodOf } from '../../../lib/cross-check.ts';
 import { connectionFromRows, decodeCursor, pageSize } from '../../../lib/paging.ts';
 
 export const Query: QueryResolvers = {
@@ -37,15 +38,12 @@ export const Query: QueryResolvers = {
     const codes = await data.townCodes(code);
     return codes.map((c) => ({ code: c, name: townName(c) ?? c }));
   },
-  districtYear(_parent, { year, district }) {
-    const code = district ?? '330109';
-    checkDistrict(code);
+  districtYear(_parent, { year, district, unit }) {
+    const period = periodOf(district ?? unit?.slice(2, 8) ?? '330109', unit);
     checkYear(year);
-    return { district: code, year };
+    return { ...period, year };
   },
-  districtMonth(_parent, { month, district }) {
-    const code = district ?? '330109';
-    checkDistrict(code);
-    return { district: code, month };
+  districtMonth(_parent, { month, district, unit }) {
+    return { ...periodOf(district ?? unit?.slice(2, 8) ?? '330109', unit), month };
   },
 };

@@ -1,6 +1,6 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, DateTimeScalar, MonthScalar } from '../../../lib/scalars.ts';
-import { EmploymentRosterScalar } from '../../../lib/roster.ts';
+import { EmploymentRoster } from '../../../lib/roster.ts';
 import { RegistryRoster, RegistrySpans, ServiceContractRoster, UnitDirectory } from '../../../lib/cross-check.ts';
 import { DistrictYear } from './DistrictYear.ts';
 import { Mutation } from './Mutation.ts';
@@ -18,7 +18,7 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   Month: MonthScalar,
   DateTime: DateTimeScalar,
-  EmploymentRoster: EmploymentRosterScalar,
+  EmploymentRoster: EmploymentRoster.scalar,
   UnitDirectory: UnitDirectory.scalar,
   RegistryRoster: RegistryRoster.scalar,
   RegistrySpans: RegistrySpans.scalar,
