@@ -130,6 +130,10 @@ export const ServiceContractRoster = packedRows<ServiceContractRosterRow>('Servi
   ['number', 'text'], ['unitCode', 'text'], ['function', 'text'], ['startDate', 'text'], ['endDate', 'text'], ['workerCount', 'int'],
 ]);
 
+/** [unitCode, people] */
+export type UnitHeadcountRow = [string, number];
+export const UnitHeadcounts = packedRows<UnitHeadcountRow>('UnitHeadcounts', [['unitCode', 'text'], ['people', 'int']]);
+
 /** [year, unitCategory, postCategory, monthlyMax] */
 export type PayStandardTableRow = [number, string, string, string];
 export const PayStandardTable = packedRows<PayStandardTableRow>('PayStandardTable', [['year', 'int'], ['unitCategory', 'text'], ['postCategory', 'text'], ['monthlyMax', 'text']]);

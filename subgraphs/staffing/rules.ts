@@ -60,7 +60,7 @@ export class StaffingRules {
   }
 
   /** Question 3: registered or HR headcount above the year's quota. */
-  async overQuota(district: string, month: string, hrRoster: readonly RosterRow[], filter: UnitFilterInput | null | undefined) {
+  async overQuota(district: string, month: string, hrHeadcounts: ReadonlyMap<string, number>, filter: UnitFilterInput | null | undefined) {
     const units = await this.units(district, filter);
     if (units.size === 0) return [];
     const { first, last, year } = monthRange(month);
@@ -73,16 +73,10 @@ export class StaffingRules {
         GROUP BY unit_code`,
     ]);
     const registeredBy = new Map(registered.map((r) => [r.unit, r.n]));
-    const hrPeople = new Map<string, Set<string>>();
-    for (const [unit, id] of hrRoster) {
-      let set = hrPeople.get(unit);
-      if (!set) hrPeople.set(unit, (set = new Set()));
-      set.add(id);
-    }
     const out: OverQuotaResult[] = [];
     for (const d of decisions) {
       const registeredHeadcount = registeredBy.get(d.unitCode) ?? 0;
-      const hrHeadcount = hrPeople.get(d.unitCode)?.size ?? 0;
+      const hrHeadcount = hrHeadcounts.get(d.unitCode) ?? 0;
       if (registeredHeadcount <= d.quota && hrHeadcount <= d.quota) continue;
       out.push({
         unit: units.get(d.unitCode)!,

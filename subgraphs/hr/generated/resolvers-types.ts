@@ -31,6 +31,8 @@ export type Scalars = {
   RegistryRoster: { input: unknown; output: unknown; }
   /** Internal: rows [code, category, townCode, supervisingUnitCode, nature] of a district's units. */
   UnitDirectory: { input: unknown; output: unknown; }
+  /** Internal: rows [unitCode, people]: how many people a bureau sees employed at each unit. */
+  UnitHeadcounts: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -49,6 +51,8 @@ export type DistrictMonth = {
    * year (start date from 1 January to the month's end) with no hire in a public recruitment of the unit.
    */
   hiredWithoutRecruitment: HiredWithoutRecruitmentConnection;
+  /** Internal: how many different people hrRoster has at each unit (for over-quota checks, without the rows). */
+  hrHeadcounts: Scalars['UnitHeadcounts']['output'];
   /** Internal: everyone with an active contract, dispatch, rehire or insurance at a unit of the district in the month. */
   hrRoster: Scalars['EmploymentRoster']['output'];
   /**
@@ -598,6 +602,7 @@ export type ResolversTypes = ResolversObject<{
   UnitCategory: UnitCategory;
   UnitDirectory: ResolverTypeWrapper<Scalars['UnitDirectory']['output']>;
   UnitFilter: UnitFilter;
+  UnitHeadcounts: ResolverTypeWrapper<Scalars['UnitHeadcounts']['output']>;
   UnitNature: UnitNature;
 }>;
 
@@ -637,6 +642,7 @@ export type ResolversParentTypes = ResolversObject<{
   Unit: UnitParent;
   UnitDirectory: Scalars['UnitDirectory']['output'];
   UnitFilter: UnitFilter;
+  UnitHeadcounts: Scalars['UnitHeadcounts']['output'];
 }>;
 
 export type MaskIdNumberDirectiveArgs = { };
@@ -663,6 +669,7 @@ export type DistrictMonthResolvers<ContextType = Context, ParentType extends Res
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictMonth']> | FederationReferenceType, FederationReferenceType, ContextType>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   hiredWithoutRecruitment?: Resolver<ResolversTypes['HiredWithoutRecruitmentConnection'], ParentType, ContextType, RequireFields<DistrictMonthHiredWithoutRecruitmentArgs, 'first'>>;
+  hrHeadcounts?: Resolver<ResolversTypes['UnitHeadcounts'], ParentType, ContextType>;
   hrRoster?: Resolver<ResolversTypes['EmploymentRoster'], ParentType, ContextType>;
   missingAgreements?: Resolver<ResolversTypes['MissingAgreementConnection'], ParentType, ContextType, RequireFields<DistrictMonthMissingAgreementsArgs, 'first'>>;
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
@@ -858,6 +865,10 @@ export interface UnitDirectoryScalarConfig extends GraphQLScalarTypeConfig<Resol
   name: 'UnitDirectory';
 }
 
+export interface UnitHeadcountsScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UnitHeadcounts'], any> {
+  name: 'UnitHeadcounts';
+}
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Date?: GraphQLScalarType;
   DistrictMonth?: DistrictMonthResolvers<ContextType>;
@@ -887,6 +898,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   RetireeOverAgeConnection?: RetireeOverAgeConnectionResolvers<ContextType>;
   Unit?: UnitResolvers<ContextType>;
   UnitDirectory?: GraphQLScalarType;
+  UnitHeadcounts?: GraphQLScalarType;
 }>;
 
 export type DirectiveResolvers<ContextType = Context> = ResolversObject<{

@@ -5,6 +5,7 @@ import {
   PayStandardTable,
   RegistryRoster,
   UnitDirectory,
+  UnitHeadcounts,
   cachedHits,
   cachedRows,
   hitKey,
@@ -12,6 +13,7 @@ import {
   periodReference,
   required,
   scopedFilter,
+  type UnitHeadcountRow,
 } from '../../../lib/cross-check.ts';
 import type { DistrictMonthParent } from '../data.ts';
 
@@ -24,6 +26,16 @@ export const DistrictMonth: DistrictMonthResolvers = {
     cachedRows(ctx, EmploymentRoster, 'hr', 'hrRoster', [parent.district, parent.month, parent.scope], () =>
       ctx.data.roster.load({ district: parent.district, period: parent.month, scope: parent.scope }),
     ),
+  hrHeadcounts: (parent, _args, ctx) =>
+    cachedRows(ctx, UnitHeadcounts, 'hr', 'hrHeadcounts', [parent.district, parent.month, parent.scope], async () => {
+      const people = new Map<string, Set<string>>();
+      for (const [unit, id] of await ctx.data.roster.load({ district: parent.district, period: parent.month, scope: parent.scope })) {
+        let set = people.get(unit);
+        if (!set) people.set(unit, (set = new Set()));
+        set.add(id);
+      }
+      return [...people].map(([unit, set]): UnitHeadcountRow => [unit, set.size]);
+    }),
   payStandardTable: (parent, _args, ctx) =>
     cachedRows(ctx, PayStandardTable, 'hr', 'payStandardTable', [parent.month.slice(0, 4)], () =>
       ctx.data.payStandardTable.load({ district: '', period: parent.month.slice(0, 4), scope: '' }),

@@ -1,7 +1,7 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, MonthScalar } from '../../../lib/scalars.ts';
 import { EmploymentRoster } from '../../../lib/roster.ts';
-import { PayStandardTable, RegistryRoster, UnitDirectory } from '../../../lib/cross-check.ts';
+import { PayStandardTable, RegistryRoster, UnitDirectory, UnitHeadcounts } from '../../../lib/cross-check.ts';
 import { Query } from './Query.ts';
 import { Unit } from './Unit.ts';
 import { Person } from './Person.ts';
@@ -19,6 +19,7 @@ export const resolvers: Resolvers = {
   Month: MonthScalar,
   EmploymentRoster: EmploymentRoster.scalar,
   UnitDirectory: UnitDirectory.scalar,
+  UnitHeadcounts: UnitHeadcounts.scalar,
   RegistryRoster: RegistryRoster.scalar,
   PayStandardTable: PayStandardTable.scalar,
   Query,

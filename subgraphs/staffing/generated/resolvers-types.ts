@@ -35,6 +35,8 @@ export type Scalars = {
   ServiceContractRoster: { input: unknown; output: unknown; }
   /** Internal: rows [code, category, townCode, supervisingUnitCode, nature] of a district's units. */
   UnitDirectory: { input: unknown; output: unknown; }
+  /** Internal: rows [unitCode, people]: how many people a bureau sees employed at each unit. */
+  UnitHeadcounts: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -86,6 +88,7 @@ export type DistrictMonth = {
    * (借调) and purchased-service (购买服务) staff are paid and contracted elsewhere and are not judged.
    */
   ghostRecords: GhostRecordConnection;
+  hrHeadcounts: Scalars['UnitHeadcounts']['output'];
   hrRoster: Scalars['EmploymentRoster']['output'];
   month: Scalars['Month']['output'];
   /**
@@ -708,16 +711,16 @@ export type FederationReferenceTypes = ResolversObject<{
     & GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"district":true,"month":true,"scope":true}>
     & ( Record<PropertyKey, never>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}>
-        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}>
+        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true,"hrHeadcounts":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true,"serviceContractRoster":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}>
-        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true,"serviceContractRoster":true}>
-        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}>
-        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true,"serviceContractRoster":true}>
-        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true}>
-        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"serviceContractRoster":true}>
-        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}>
-        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"serviceContractRoster":true,"payrollRoster":true}>
+        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true,"hrHeadcounts":true,"serviceContractRoster":true}>
+        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true,"hrHeadcounts":true}>
+        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true,"hrHeadcounts":true,"serviceContractRoster":true}>
+        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrHeadcounts":true}>
+        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrHeadcounts":true,"serviceContractRoster":true}>
+        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrHeadcounts":true,"hrRoster":true,"payrollRoster":true}>
+        | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrHeadcounts":true,"serviceContractRoster":true,"hrRoster":true,"payrollRoster":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"serviceContractRoster":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"serviceContractRoster":true,"hrRoster":true,"payrollRoster":true}>
         | GraphQLRecursivePick<FederationTypes['DistrictMonth'], {"hrRoster":true,"payrollRoster":true}> ) );
@@ -782,6 +785,7 @@ export type ResolversTypes = ResolversObject<{
   UnitConnection: ResolverTypeWrapper<Omit<UnitConnection, 'nodes'> & { nodes: Array<ResolversTypes['Unit']> }>;
   UnitDirectory: ResolverTypeWrapper<Scalars['UnitDirectory']['output']>;
   UnitFilter: UnitFilter;
+  UnitHeadcounts: ResolverTypeWrapper<Scalars['UnitHeadcounts']['output']>;
   UnitNature: UnitNature;
   UnrecoveredOutsourcing: ResolverTypeWrapper<UnrecoveredOutsourcingResult>;
   UnrecoveredOutsourcingConnection: ResolverTypeWrapper<Omit<UnrecoveredOutsourcingConnection, 'nodes'> & { nodes: Array<ResolversTypes['UnrecoveredOutsourcing']> }>;
@@ -826,6 +830,7 @@ export type ResolversParentTypes = ResolversObject<{
   UnitConnection: Omit<UnitConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Unit']> };
   UnitDirectory: Scalars['UnitDirectory']['output'];
   UnitFilter: UnitFilter;
+  UnitHeadcounts: Scalars['UnitHeadcounts']['output'];
   UnrecoveredOutsourcing: UnrecoveredOutsourcingResult;
   UnrecoveredOutsourcingConnection: Omit<UnrecoveredOutsourcingConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['UnrecoveredOutsourcing']> };
   UnreportedPerson: UnreportedPersonResult;
@@ -1057,6 +1062,10 @@ export interface UnitDirectoryScalarConfig extends GraphQLScalarTypeConfig<Resol
   name: 'UnitDirectory';
 }
 
+export interface UnitHeadcountsScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UnitHeadcounts'], any> {
+  name: 'UnitHeadcounts';
+}
+
 export type UnrecoveredOutsourcingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnrecoveredOutsourcing'] = ResolversParentTypes['UnrecoveredOutsourcing']> = ResolversObject<{
   contract?: Resolver<ResolversTypes['ServiceContract'], ParentType, ContextType>;
   function?: Resolver<ResolversTypes['OutsourcedFunction'], ParentType, ContextType>;
@@ -1118,6 +1127,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Unit?: UnitResolvers<ContextType>;
   UnitConnection?: UnitConnectionResolvers<ContextType>;
   UnitDirectory?: GraphQLScalarType;
+  UnitHeadcounts?: GraphQLScalarType;
   UnrecoveredOutsourcing?: UnrecoveredOutsourcingResolvers<ContextType>;
   UnrecoveredOutsourcingConnection?: UnrecoveredOutsourcingConnectionResolvers<ContextType>;
   UnreportedPerson?: UnreportedPersonResolvers<ContextType>;

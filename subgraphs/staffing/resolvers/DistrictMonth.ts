@@ -5,6 +5,7 @@ import {
   RegistryRoster,
   ServiceContractRoster,
   UnitDirectory,
+  UnitHeadcounts,
   cachedHits,
   cachedRows,
   hitKey,
@@ -47,10 +48,10 @@ export const DistrictMonth: DistrictMonthResolvers = {
     return hitPage(hits, (h) => hitKey(h.unit.code, h.person.idNumber, h.record.id), first, after);
   },
   async overQuota(parent, { filter, first, after }, ctx) {
-    const hr = hrRoster(parent, 'overQuota');
+    const counts = required(parent, 'hrHeadcounts', UnitHeadcounts.parse, 'overQuota');
     const scoped = townScoped(scopedFilter(filter, parent.scope), ctx.identity.town);
-    const hits = await cachedHits(ctx, 'overQuota', [hr, parent.district, parent.month, scoped], () =>
-      ctx.rules.overQuota(parent.district, parent.month, hr, scoped),
+    const hits = await cachedHits(ctx, 'overQuota', [counts, parent.district, parent.month, scoped], () =>
+      ctx.rules.overQuota(parent.district, parent.month, new Map(counts), scoped),
     );
     return hitPage(hits, (h) => hitKey(h.unit.code), first, after);
   },

@@ -1,7 +1,7 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, DateTimeScalar, MonthScalar } from '../../../lib/scalars.ts';
 import { EmploymentRoster } from '../../../lib/roster.ts';
-import { RegistryRoster, RegistrySpans, ServiceContractRoster, UnitDirectory } from '../../../lib/cross-check.ts';
+import { RegistryRoster, RegistrySpans, ServiceContractRoster, UnitDirectory, UnitHeadcounts } from '../../../lib/cross-check.ts';
 import { DistrictYear } from './DistrictYear.ts';
 import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
@@ -20,6 +20,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   EmploymentRoster: EmploymentRoster.scalar,
   UnitDirectory: UnitDirectory.scalar,
+  UnitHeadcounts: UnitHeadcounts.scalar,
   RegistryRoster: RegistryRoster.scalar,
   RegistrySpans: RegistrySpans.scalar,
   ServiceContractRoster: ServiceContractRoster.scalar,
