@@ -13,7 +13,6 @@ interface Entry {
 export interface VersionedCacheOptions {
   /** Upper bound of the summed weights (by default a value weighs 1; strings weigh their length). */
   maxWeight?: number;
-  /** Off: every get computes (tests of SQL statements per request, or CACHE=off). */
   enabled?: boolean;
 }
 
@@ -21,7 +20,8 @@ export class VersionedCache {
   private readonly entries = new Map<string, Entry>();
   private weight = 0;
   private readonly maxWeight: number;
-  readonly enabled: boolean;
+  /** Off: every request computes afresh (tests that count SQL statements per request, or SUBGRAPH_CACHE=off). */
+  enabled: boolean;
   hits = 0;
   misses = 0;
 
@@ -35,12 +35,12 @@ export class VersionedCache {
 
   /** A view for one request: the data version is read at most once, on the first get. */
   forRequest(): RequestCache {
+    if (!this.enabled) return NO_CACHE;
     let version: Promise<string> | undefined;
     const current = () => (version ??= this.readVersion());
     return {
       version: current,
       get: async <T>(key: string, compute: () => Promise<T>, weigh?: (value: T) => number): Promise<T> => {
-        if (!this.enabled) return compute();
         const v = await current();
         const hit = this.entries.get(key);
         if (hit && hit.version === v) {
