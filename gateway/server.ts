@@ -18,6 +18,11 @@ import type { Identity } from '../lib/auth/identity.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, signRequest, type SigningKey } from '../lib/auth/signing.ts';
 import { redactVariables, type AccessLog, type AccessLogEntry } from '../lib/access-log.ts';
 import { createAuthenticator, type AuthConfig } from './authenticate.ts';
+import { correlationHeaders, createLogger, observationPlugin, observeError, observeRequests } from '../lib/observability.ts';
+import { serverSpans } from '../lib/tracing.ts';
+import { metricsHandler } from '../lib/metrics.ts';
+import { namedOperations } from '../lib/operations.ts';
+import { GatewayMetrics } from './metrics.ts';
 import { AccessRules, authorizeDocument, denialError, withoutSecurityFeatures, type Denial } from './authorize.ts';
 import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig } from './limits.ts';
 
@@ -62,6 +67,7 @@ export class BureauDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly bureau: string,
     url: string,
     signingKey: SigningKey,
+    metrics?: GatewayMetrics,
   ) {
     super({ url });
     const fetcher = this.fetcher;
@@ -70,7 +76,20 @@ export class BureauDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       const identity = init.headers[PENDING_IDENTITY];
       delete init.headers[PENDING_IDENTITY];
       if (identity) init.headers[SIGNATURE_HEADER] = signRequest(signingKey, init.body, JSON.parse(identity) as Identity);
-      return fetcher(input, init as never);
+      // Request id and traceparent: headers, outside the signature.
+      correlationHeaders(init.headers);
+      if (!metrics) return fetcher(input, init as never);
+      const done = metrics.subgraphRequest(bureau);
+      return fetcher(input, init as never).then(
+        (res) => {
+          done(res.status);
+          return res;
+        },
+        (err: Error) => {
+          done(err);
+          throw err;
+        },
+      );
     }) as never;
   }
 
@@ -165,6 +184,7 @@ function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): Gateway
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function jsonError(res: express.Response, status: number, error: GraphQLError, headers: Record<string, string> = {}) {
+  observeError(String(error.extensions.code ?? 'ERROR'));
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.status(status).json({ errors: [{ message: error.message, extensions: { ...error.extensions, http: undefined } }] });
 }
@@ -188,9 +208,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const rules = AccessRules.fromSupergraph(supergraphSdl);
   const staffingUrl = overrides.staffing ?? /STAFFING @join__graph\(name: "staffing", url: "([^"]+)"\)/.exec(supergraphSdl)?.[1];
   const townUnits = new TownUnits(staffingUrl!, options.signingKey);
+  const log = createLogger('gateway');
+  const metrics = new GatewayMetrics(namedOperations(), () => ({ access_log: accessLog?.poolStats() }));
   const gateway = new ApolloGateway({
     supergraphSdl: withoutSecurityFeatures(supergraphSdl),
-    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey),
+    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey, metrics),
   });
 
   /** One entry per request, whatever happened to it; false when it could not be recorded. */
@@ -214,7 +236,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       .then(
         () => true,
         (err: Error) => {
-          console.error(`access log: cannot append: ${err.message}`);
+          log.error({ err: err.message }, 'access log: cannot append');
           return false;
         },
       );
@@ -266,7 +288,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
     gateway: authorizingGateway(gateway, rules),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessControl],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessControl, observationPlugin],
     includeStacktraceInErrorResponses: development,
     // Introspection is refused by checkOperation (INTROSPECTION_DISABLED) unless limits allow it.
     introspection: true,
@@ -283,9 +305,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
+  app.get('/metrics', metricsHandler(metrics.registry));
   const counter = requestCounter();
   app.use(
     '/graphql',
+    observeRequests(log, (observation) => metrics.observe(observation)),
+    serverSpans('gateway'),
     counter.middleware,
     cors(),
     express.json({ limit: limits.maxBodyBytes, verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
@@ -388,7 +413,7 @@ class TownUnits {
       const body = JSON.stringify({ query: 'query($after: String) { units(first: 1000, after: $after) { nodes { code } pageInfo { hasNextPage endCursor } } }', variables: { after } });
       const res = await fetch(this.staffingUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(this.signingKey, body, identity) },
+        headers: correlationHeaders({ 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(this.signingKey, body, identity) }),
         body,
       });
       const json = (await res.json()) as { data?: { units: { nodes: { code: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } };
