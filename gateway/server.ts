@@ -18,11 +18,13 @@ import type { Identity } from '../lib/auth/identity.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, signRequest, type SigningKey } from '../lib/auth/signing.ts';
 import { redactVariables, type AccessLog, type AccessLogEntry } from '../lib/access-log.ts';
 import { createAuthenticator, type AuthConfig } from './authenticate.ts';
-import { correlationHeaders, createLogger, observationPlugin, observeError, observeRequests } from '../lib/observability.ts';
+import { correlationHeaders, createLogger, observationPlugin, observeRequests } from '../lib/observability.ts';
 import { serverSpans } from '../lib/tracing.ts';
 import { metricsHandler } from '../lib/metrics.ts';
 import { namedOperations } from '../lib/operations.ts';
 import { GatewayMetrics } from './metrics.ts';
+import { jsonError, serveLeadExport } from './export.ts';
+import { EXPORT_OPERATIONS } from '../lib/lead-export.ts';
 import { AccessRules, authorizeDocument, denialError, withoutSecurityFeatures, type Denial } from './authorize.ts';
 import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig } from './limits.ts';
 
@@ -183,12 +185,6 @@ function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): Gateway
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function jsonError(res: express.Response, status: number, error: GraphQLError, headers: Record<string, string> = {}) {
-  observeError(String(error.extensions.code ?? 'ERROR'));
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).json({ errors: [{ message: error.message, extensions: { ...error.extensions, http: undefined } }] });
-}
-
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
   const overrides = options.subgraphUrls ?? {};
@@ -209,7 +205,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const staffingUrl = overrides.staffing ?? /STAFFING @join__graph\(name: "staffing", url: "([^"]+)"\)/.exec(supergraphSdl)?.[1];
   const townUnits = new TownUnits(staffingUrl!, options.signingKey);
   const log = createLogger('gateway');
-  const metrics = new GatewayMetrics(namedOperations(), () => ({ access_log: accessLog?.poolStats() }));
+  const metrics = new GatewayMetrics(new Set([...namedOperations(), ...EXPORT_OPERATIONS, 'LeadExport']), () => ({ access_log: accessLog?.poolStats() }));
   const gateway = new ApolloGateway({
     supergraphSdl: withoutSecurityFeatures(supergraphSdl),
     buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey, metrics),
@@ -306,18 +302,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     res.json({ status: 'ok', service: 'gateway' });
   });
   app.get('/metrics', metricsHandler(metrics.registry));
-  const counter = requestCounter();
-  app.use(
-    '/graphql',
-    observeRequests(log, (observation) => metrics.observe(observation)),
-    serverSpans('gateway'),
-    counter.middleware,
-    cors(),
-    express.json({ limit: limits.maxBodyBytes, verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
-    // Authentication: a bearer token, or a subgraph's own signed call (lead sweep, suspension check).
+  const observe = [observeRequests(log, (observation) => metrics.observe(observation)), serverSpans('gateway')];
+
+  /**
+   * Who is asking: a bearer token, or (where signed is true) a subgraph's own signed call (lead sweep,
+   * suspension check); then the rate limit. Refusals are answered and recorded here.
+   */
+  const admit =
+    (signed: boolean, operationName: (req: express.Request) => string | null = bodyOperationName): express.RequestHandler =>
     async (req, res, next) => {
       let identity: Identity;
-      const signature = req.get(SIGNATURE_HEADER);
+      const signature = signed ? req.get(SIGNATURE_HEADER) : undefined;
       if (signature) {
         const verdict = verifier.verify(signature, (req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
         if (!verdict.ok) {
@@ -334,7 +329,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
           if (identity.town) identity = { ...identity, units: await townUnits.of(identity) };
         } catch (err) {
           const error = err instanceof GraphQLError ? err : new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } });
-          await record({ decision: 'DENIED', rule: `UNAUTHENTICATED:${String(error.extensions.reason ?? '')}`, operationName: bodyOperationName(req) });
+          await record({ decision: 'DENIED', rule: `UNAUTHENTICATED:${String(error.extensions.reason ?? '')}`, operationName: operationName(req) });
           if (error.extensions.code === 'SERVICE_UNAVAILABLE') jsonError(res, 503, error);
           else jsonError(res, 401, error, { 'www-authenticate': 'Bearer error="invalid_token"' });
           return;
@@ -342,23 +337,45 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       }
       const allowed = rateLimiter.take(identity.subject);
       if (!allowed.ok) {
-        await record({ decision: 'DENIED', rule: 'RATE_LIMITED', operationName: bodyOperationName(req) }, { identity });
+        await record({ decision: 'DENIED', rule: 'RATE_LIMITED', operationName: operationName(req) }, { identity });
         jsonError(res, 429, limitError('RATE_LIMITED', `more than ${limits.ratePerMinute} requests a minute by ${identity.subject}; retry in ${allowed.retryAfterSeconds} s`), {
           'retry-after': String(allowed.retryAfterSeconds),
         });
         return;
       }
+      res.locals.identity = identity;
+      next();
+    };
+
+  const counter = requestCounter();
+  app.use(
+    '/graphql',
+    ...observe,
+    counter.middleware,
+    cors(),
+    express.json({ limit: limits.maxBodyBytes, verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
+    admit(true),
+    async (req, res, next) => {
       const variables = (req.body as { variables?: unknown } | undefined)?.variables;
       if (variables !== undefined && Buffer.byteLength(JSON.stringify(variables)) > limits.maxVariablesBytes) {
-        await record({ decision: 'DENIED', rule: 'VARIABLES_TOO_LARGE', operationName: bodyOperationName(req) }, { identity });
+        await record({ decision: 'DENIED', rule: 'VARIABLES_TOO_LARGE', operationName: bodyOperationName(req) }, { identity: res.locals.identity as Identity });
         jsonError(res, 400, limitError('VARIABLES_TOO_LARGE', `variables are ${Buffer.byteLength(JSON.stringify(variables))} bytes; the limit is ${limits.maxVariablesBytes}`));
         return;
       }
-      res.locals.identity = identity;
       next();
     },
     expressMiddleware(apollo, {
       context: async ({ res }): Promise<GatewayContext> => ({ identity: res.locals.identity as Identity, subgraphs: new Set(), unmaskedIdNumbers: new Set(), denials: [] }),
+    }),
+  );
+  // Lead export: the caller's own GraphQL requests, paged, streamed into a file (lib/lead-export.ts).
+  let ownUrl = '';
+  app.get('/exports/leads', ...observe, cors(), admit(false, () => 'LeadExport'), (req, res) =>
+    serveLeadExport(req, res, {
+      graphqlUrl: ownUrl,
+      identity: res.locals.identity as Identity,
+      record: (entry) => record({ ...entry, operationName: 'LeadExport' }, { identity: res.locals.identity as Identity }),
+      log,
     }),
   );
   // An oversized or unreadable body is refused before anything else, and recorded.
@@ -376,6 +393,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     next(err);
   });
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
+  ownUrl = address.url;
   return {
     ...address,
     requests: counter.count,
