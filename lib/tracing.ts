@@ -12,8 +12,9 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
 import type { RequestHandler } from 'express';
 
-const tracer = trace.getTracer('bianwai');
 let provider: NodeTracerProvider | null = null;
+// From the provider itself: the API's proxy tracer would stay bound to the first provider registered.
+let tracer = trace.getTracer('bianwai');
 
 /** Whether spans are recorded: checked before doing any tracing work, so that off costs nothing. */
 export function tracingEnabled(): boolean {
@@ -36,6 +37,7 @@ export function startTracing(options: { serviceName: string; spanProcessors?: Sp
   });
   // AsyncLocalStorage context and the W3C traceparent propagator.
   provider.register();
+  tracer = provider.getTracer('bianwai');
   return true;
 }
 
