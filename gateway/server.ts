@@ -393,7 +393,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     next(err);
   });
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
-  ownUrl = address.url;
+  // The export asks this gateway itself: over loopback when it listens on every interface.
+  ownUrl = ['0.0.0.0', '::'].includes(options.host ?? '') ? `http://127.0.0.1:${address.port}/graphql` : address.url;
   return {
     ...address,
     requests: counter.count,
