@@ -6,7 +6,9 @@ import { authConfigFromEnv } from './authenticate.ts';
 import { signingKeyFromEnv } from '../lib/auth/signing.ts';
 import { AccessLog } from '../lib/access-log.ts';
 import { openPostgres } from '../lib/db.ts';
+import { startTracing } from '../lib/tracing.ts';
 
+startTracing({ serviceName: 'gateway' });
 const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
 // Fail closed: no keys, no log, no gateway.
 const fail = (message: string): never => {

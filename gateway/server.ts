@@ -18,6 +18,13 @@ import type { Identity } from '../lib/auth/identity.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, signRequest, type SigningKey } from '../lib/auth/signing.ts';
 import { redactVariables, type AccessLog, type AccessLogEntry } from '../lib/access-log.ts';
 import { createAuthenticator, type AuthConfig } from './authenticate.ts';
+import { correlationHeaders, createLogger, observationPlugin, observeRequests } from '../lib/observability.ts';
+import { serverSpans } from '../lib/tracing.ts';
+import { metricsHandler } from '../lib/metrics.ts';
+import { namedOperations } from '../lib/operations.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { jsonError, serveLeadExport } from './export.ts';
+import { EXPORT_OPERATIONS } from '../lib/lead-export.ts';
 import { AccessRules, authorizeDocument, denialError, withoutSecurityFeatures, type Denial } from './authorize.ts';
 import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig } from './limits.ts';
 
@@ -62,6 +69,7 @@ export class BureauDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly bureau: string,
     url: string,
     signingKey: SigningKey,
+    metrics?: GatewayMetrics,
   ) {
     super({ url });
     const fetcher = this.fetcher;
@@ -70,7 +78,20 @@ export class BureauDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       const identity = init.headers[PENDING_IDENTITY];
       delete init.headers[PENDING_IDENTITY];
       if (identity) init.headers[SIGNATURE_HEADER] = signRequest(signingKey, init.body, JSON.parse(identity) as Identity);
-      return fetcher(input, init as never);
+      // Request id and traceparent: headers, outside the signature.
+      correlationHeaders(init.headers);
+      if (!metrics) return fetcher(input, init as never);
+      const done = metrics.subgraphRequest(bureau);
+      return fetcher(input, init as never).then(
+        (res) => {
+          done(res.status);
+          return res;
+        },
+        (err: Error) => {
+          done(err);
+          throw err;
+        },
+      );
     }) as never;
   }
 
@@ -164,11 +185,6 @@ function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): Gateway
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function jsonError(res: express.Response, status: number, error: GraphQLError, headers: Record<string, string> = {}) {
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).json({ errors: [{ message: error.message, extensions: { ...error.extensions, http: undefined } }] });
-}
-
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
   const overrides = options.subgraphUrls ?? {};
@@ -188,9 +204,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const rules = AccessRules.fromSupergraph(supergraphSdl);
   const staffingUrl = overrides.staffing ?? /STAFFING @join__graph\(name: "staffing", url: "([^"]+)"\)/.exec(supergraphSdl)?.[1];
   const townUnits = new TownUnits(staffingUrl!, options.signingKey);
+  const log = createLogger('gateway');
+  const metrics = new GatewayMetrics(new Set([...namedOperations(), ...EXPORT_OPERATIONS, 'LeadExport']), () => ({ access_log: accessLog?.poolStats() }));
+  // @apollo/gateway otherwise exports usage data to Apollo's servers: nothing may leave a government network.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: withoutSecurityFeatures(supergraphSdl),
-    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey),
+    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey, metrics),
   });
 
   /** One entry per request, whatever happened to it; false when it could not be recorded. */
@@ -214,7 +234,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       .then(
         () => true,
         (err: Error) => {
-          console.error(`access log: cannot append: ${err.message}`);
+          log.error({ err: err.message }, 'access log: cannot append');
           return false;
         },
       );
@@ -266,7 +286,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
     gateway: authorizingGateway(gateway, rules),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessControl],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessControl, observationPlugin],
     includeStacktraceInErrorResponses: development,
     // Introspection is refused by checkOperation (INTROSPECTION_DISABLED) unless limits allow it.
     introspection: true,
@@ -283,16 +303,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
-  const counter = requestCounter();
-  app.use(
-    '/graphql',
-    counter.middleware,
-    cors(),
-    express.json({ limit: limits.maxBodyBytes, verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
-    // Authentication: a bearer token, or a subgraph's own signed call (lead sweep, suspension check).
+  app.get('/metrics', metricsHandler(metrics.registry));
+  const observe = [observeRequests(log, (observation) => metrics.observe(observation)), serverSpans('gateway')];
+
+  /**
+   * Who is asking: a bearer token, or (where signed is true) a subgraph's own signed call (lead sweep,
+   * suspension check); then the rate limit. Refusals are answered and recorded here.
+   */
+  const admit =
+    (signed: boolean, operationName: (req: express.Request) => string | null = bodyOperationName): express.RequestHandler =>
     async (req, res, next) => {
       let identity: Identity;
-      const signature = req.get(SIGNATURE_HEADER);
+      const signature = signed ? req.get(SIGNATURE_HEADER) : undefined;
       if (signature) {
         const verdict = verifier.verify(signature, (req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
         if (!verdict.ok) {
@@ -309,7 +331,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
           if (identity.town) identity = { ...identity, units: await townUnits.of(identity) };
         } catch (err) {
           const error = err instanceof GraphQLError ? err : new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } });
-          await record({ decision: 'DENIED', rule: `UNAUTHENTICATED:${String(error.extensions.reason ?? '')}`, operationName: bodyOperationName(req) });
+          await record({ decision: 'DENIED', rule: `UNAUTHENTICATED:${String(error.extensions.reason ?? '')}`, operationName: operationName(req) });
           if (error.extensions.code === 'SERVICE_UNAVAILABLE') jsonError(res, 503, error);
           else jsonError(res, 401, error, { 'www-authenticate': 'Bearer error="invalid_token"' });
           return;
@@ -317,23 +339,45 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       }
       const allowed = rateLimiter.take(identity.subject);
       if (!allowed.ok) {
-        await record({ decision: 'DENIED', rule: 'RATE_LIMITED', operationName: bodyOperationName(req) }, { identity });
+        await record({ decision: 'DENIED', rule: 'RATE_LIMITED', operationName: operationName(req) }, { identity });
         jsonError(res, 429, limitError('RATE_LIMITED', `more than ${limits.ratePerMinute} requests a minute by ${identity.subject}; retry in ${allowed.retryAfterSeconds} s`), {
           'retry-after': String(allowed.retryAfterSeconds),
         });
         return;
       }
+      res.locals.identity = identity;
+      next();
+    };
+
+  const counter = requestCounter();
+  app.use(
+    '/graphql',
+    ...observe,
+    counter.middleware,
+    cors(),
+    express.json({ limit: limits.maxBodyBytes, verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
+    admit(true),
+    async (req, res, next) => {
       const variables = (req.body as { variables?: unknown } | undefined)?.variables;
       if (variables !== undefined && Buffer.byteLength(JSON.stringify(variables)) > limits.maxVariablesBytes) {
-        await record({ decision: 'DENIED', rule: 'VARIABLES_TOO_LARGE', operationName: bodyOperationName(req) }, { identity });
+        await record({ decision: 'DENIED', rule: 'VARIABLES_TOO_LARGE', operationName: bodyOperationName(req) }, { identity: res.locals.identity as Identity });
         jsonError(res, 400, limitError('VARIABLES_TOO_LARGE', `variables are ${Buffer.byteLength(JSON.stringify(variables))} bytes; the limit is ${limits.maxVariablesBytes}`));
         return;
       }
-      res.locals.identity = identity;
       next();
     },
     expressMiddleware(apollo, {
       context: async ({ res }): Promise<GatewayContext> => ({ identity: res.locals.identity as Identity, subgraphs: new Set(), unmaskedIdNumbers: new Set(), denials: [] }),
+    }),
+  );
+  // Lead export: the caller's own GraphQL requests, paged, streamed into a file (lib/lead-export.ts).
+  let ownUrl = '';
+  app.get('/exports/leads', ...observe, cors(), admit(false, () => 'LeadExport'), (req, res) =>
+    serveLeadExport(req, res, {
+      graphqlUrl: ownUrl,
+      identity: res.locals.identity as Identity,
+      record: (entry) => record({ ...entry, operationName: 'LeadExport' }, { identity: res.locals.identity as Identity }),
+      log,
     }),
   );
   // An oversized or unreadable body is refused before anything else, and recorded.
@@ -351,6 +395,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     next(err);
   });
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
+  // The export asks this gateway itself: over loopback when it listens on every interface.
+  ownUrl = ['0.0.0.0', '::'].includes(options.host ?? '') ? `http://127.0.0.1:${address.port}/graphql` : address.url;
   return {
     ...address,
     requests: counter.count,
@@ -388,7 +434,7 @@ class TownUnits {
       const body = JSON.stringify({ query: 'query($after: String) { units(first: 1000, after: $after) { nodes { code } pageInfo { hasNextPage endCursor } } }', variables: { after } });
       const res = await fetch(this.staffingUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(this.signingKey, body, identity) },
+        headers: correlationHeaders({ 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(this.signingKey, body, identity) }),
         body,
       });
       const json = (await res.json()) as { data?: { units: { nodes: { code: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } };

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { ArgType, SqlDriverAdapter, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
-import type { Database } from './db.ts';
+import type { Database, PoolStats } from './db.ts';
 import { isValidIdNumber, maskIdNumber } from './ids.ts';
 import { migrate } from './migrate.ts';
 
@@ -341,6 +341,11 @@ export class AccessLog {
   private constructor(db: Database, adapter: SqlDriverAdapter) {
     this.#db = db;
     this.#adapter = adapter;
+  }
+
+  /** The log database's connection pool, for metrics. */
+  poolStats(): PoolStats | null {
+    return this.#db.poolStats();
   }
 
   /**

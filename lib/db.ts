@@ -6,6 +6,15 @@ import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { tracedAdapter } from './tracing.ts';
+
+/** A connection pool's state, for metrics. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
 
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
@@ -23,6 +32,8 @@ export interface Database {
    * committed by `end()`; on PGlite batched INSERTs as rows come (so write parents before children).
    */
   bulkWriter(table: string, columns: readonly string[]): Promise<BulkWriter>;
+  /** The pool's state (PostgreSQL); null for embedded PGlite, which has no pool. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 }
 
@@ -183,15 +194,25 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** The database's name, for spans and metrics. */
+function databaseName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
+  } catch {
+    return 'postgres';
+  }
+}
+
 export function openPostgres(url: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const max = options.max ?? 10;
+  const pool = new pg.Pool({ connectionString: url, max });
   // An idle connection the server ends (restart, dropped database) must not crash the process;
   // the pool replaces it on the next query.
   pool.on('error', (err) => console.warn(`database ${redactUrl(url)}: idle connection closed: ${err.message}`));
   return {
     kind: 'postgres',
     label: redactUrl(url),
-    adapter: new PrismaPg(pool),
+    adapter: tracedAdapter(new PrismaPg(pool), databaseName(url)),
     async exec(sql) {
       await pool.query(sql);
     },
@@ -200,6 +221,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     },
     insertRows: (table, columns, rows) => insertInChunks((s, p) => pool.query(s, p), table, columns, rows),
     bulkWriter: (table, columns) => postgresCopyWriter(url, table, columns),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     close: () => pool.end(),
   };
 }
@@ -214,7 +236,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     kind: 'pglite',
     label: options.label ?? `pglite (${options.dataDir ?? 'in memory'})`,
     pglite: lite,
-    adapter: new PrismaPGlite(lite) as unknown as SqlDriverAdapterFactory,
+    adapter: tracedAdapter(new PrismaPGlite(lite) as unknown as SqlDriverAdapterFactory, options.label ?? 'pglite'),
     async exec(sql) {
       await lite.exec(sql);
     },
@@ -223,6 +245,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     },
     insertRows: (table, columns, rows) => insertInChunks((s, p) => lite.query(s, p), table, columns, rows),
     bulkWriter: async (table, columns) => insertingWriter((s, p) => lite.query(s, p), table, columns),
+    poolStats: () => null,
     // The Prisma adapter does not close PGlite; without this jest never exits.
     close: () => lite.close(),
   };

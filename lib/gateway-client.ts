@@ -2,6 +2,7 @@
 // gateway, like any client, so that the other bureaus' data arrives only by federation.
 import { GraphQLError } from 'graphql';
 import type { Identity } from './auth/identity.ts';
+import { correlationHeaders } from './observability.ts';
 import { SIGNATURE_HEADER, signRequest, signingKeyFromEnv, type SigningKey } from './auth/signing.ts';
 
 export class GatewayClient {
@@ -28,7 +29,7 @@ export class GatewayClient {
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(this.auth.signingKey, payload, this.auth.identity) },
+        headers: correlationHeaders({ 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(this.auth.signingKey, payload, this.auth.identity) }),
         body: payload,
         signal: AbortSignal.timeout(120_000),
       });

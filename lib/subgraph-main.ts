@@ -1,5 +1,6 @@
 // Entry point shared by every subgraph process: database from the environment, migrations, HTTP server.
 import { openPostgres } from './db.ts';
+import { startTracing } from './tracing.ts';
 import { migrate } from './migrate.ts';
 import { DEFAULT_PORTS, migrationsPath, serveSubgraph, type Subgraph, type SubgraphName, type SubgraphOptions } from './subgraph.ts';
 import { GatewayClient } from './gateway-client.ts';
@@ -9,6 +10,8 @@ import { AccessLog } from './access-log.ts';
 import type { Database } from './db.ts';
 
 export async function runSubgraphProcess(name: SubgraphName, create: (db: Database, options: SubgraphOptions) => Subgraph): Promise<void> {
+  // Before the database opens: its SQL spans need the provider (OTEL_EXPORTER_OTLP_ENDPOINT).
+  startTracing({ serviceName: name });
   const envName = `${name.toUpperCase()}_DATABASE_URL`;
   const url = process.env[envName] ?? process.env.DATABASE_URL;
   if (!url) {
@@ -31,7 +34,7 @@ export async function runSubgraphProcess(name: SubgraphName, create: (db: Databa
   const accessLog = process.env.ACCESS_LOG_DATABASE_URL ? await AccessLog.open(openPostgres(process.env.ACCESS_LOG_DATABASE_URL), { migrate: false }) : null;
   const subgraph = create(db, { accessLog, gateway: GatewayClient.fromEnv(SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit) });
   const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
-  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0', signingKey, accessLog });
+  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0', signingKey, accessLog, database: db });
   console.log(`${name} subgraph on ${server.url} (database ${db.label})`);
   const shutdown = async () => {
     await server.stop();

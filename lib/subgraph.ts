@@ -20,6 +20,10 @@ import { applyMasking } from './auth/masking.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, type SigningKey } from './auth/signing.ts';
 import type { AccessLog } from './access-log.ts';
 import { VersionedCache, type RequestCache } from './versioned-cache.ts';
+import type { Database } from './db.ts';
+import { createLogger, observationPlugin, observeError, observeRequests } from './observability.ts';
+import { SubgraphMetrics, metricsHandler } from './metrics.ts';
+import { serverSpans } from './tracing.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -115,14 +119,16 @@ const reportUnmasked: ApolloServerPlugin<RequestAccess> = {
 
 export async function serveSubgraph(
   subgraph: Subgraph<RequestAccess>,
-  options: { port?: number; host?: string; signingKey: SigningKey; accessLog?: AccessLog | null },
+  options: { port?: number; host?: string; signingKey: SigningKey; accessLog?: AccessLog | null; database?: Database },
 ): Promise<RunningServer> {
+  const log = createLogger(subgraph.name);
+  const metrics = new SubgraphMetrics(subgraph.name, { sqlStatements: () => subgraph.sqlStatements(), poolStats: options.database && (() => options.database!.poolStats()) });
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     // Inline tracing (ftv1) would cost every request; no Apollo Studio reads it here.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), reportUnmasked],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), reportUnmasked, observationPlugin],
     // Errors reach the gateway with their code; stack traces stay here.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
   });
@@ -138,10 +144,13 @@ export async function serveSubgraph(
       res.status(503).json({ status: 'unavailable', subgraph: subgraph.name, database: 'down' });
     }
   });
+  app.get('/metrics', metricsHandler(metrics.registry));
   const counter = requestCounter();
   const verifier = new SignatureVerifier(options.signingKey);
   app.use(
     '/graphql',
+    observeRequests(log, (observation) => metrics.observe(observation)),
+    serverSpans(subgraph.name),
     counter.middleware,
     // The raw body is what the gateway signed.
     express.json({ limit: '50mb', verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }),
@@ -154,9 +163,11 @@ export async function serveSubgraph(
             at: new Date(), subject: null, role: null, town: null, operationName: null, operationHash: null, variables: null,
             decision: 'DENIED', rule: `SUBGRAPH_SIGNATURE:${verdict.reason}`, subgraphs: [subgraph.name], unmaskedIdNumbers: [],
           })
-          .catch((err: Error) => console.error(`access log: cannot append: ${err.message}`));
+          .catch((err: Error) => log.error({ err: err.message }, 'access log: cannot append'));
+        const code = verdict.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN';
+        observeError(code);
         res.status(verdict.status).json({
-          errors: [{ message: verdict.reason, extensions: { code: verdict.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' } }],
+          errors: [{ message: verdict.reason, extensions: { code } }],
         });
         return;
       }

@@ -63,7 +63,7 @@ export async function startFederation(options: {
   try {
     for (const name of SUBGRAPH_NAMES) {
       subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name], { gateway: clientOf(name), accessLog: options.accessLog });
-      servers[name] = await serveSubgraph(subgraphs[name], { port: portOf(name), host: options.host, signingKey, accessLog: options.accessLog });
+      servers[name] = await serveSubgraph(subgraphs[name], { port: portOf(name), host: options.host, signingKey, accessLog: options.accessLog, database: options.dbs[name] });
       started.push(servers[name]);
     }
     const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, servers[n].url])) as Record<SubgraphName, string>;

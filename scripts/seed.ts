@@ -5,9 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
 import { openPostgres, type Database } from '../lib/db.ts';
 import { migrate } from '../lib/migrate.ts';
+import { progressBar } from '../lib/progress.ts';
 import { migrationsPath } from '../lib/subgraph.ts';
 import {
   BUREAU_NAMES,
@@ -133,18 +133,13 @@ const thousands = (n: number) => n.toLocaleString('en-US');
 
 /** A bar on a terminal; elsewhere nothing until the summary line. */
 function progressReporter(totalPeople: number): { update(p: LoadProgress): void; stop(): void } {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'seed [{bar}] {percentage}% | {value}/{total} people | {districts} districts | {rows} rows | {phase} | {duration_formatted}',
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 20,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(Math.max(totalPeople, 1), 0, { districts: 0, rows: '0', phase: 'loading' });
+  const bar = progressBar({
+    label: 'seed',
+    unit: 'people',
+    total: totalPeople,
+    extra: '{districts} districts | {rows} rows | {phase}',
+    payload: { districts: 0, rows: '0', phase: 'loading' },
+  });
   return {
     update(p) {
       const phase = p.phase === 'loading' ? 'loading' : p.phase === 'indexing' ? 'building indexes and keys' : p.phase;

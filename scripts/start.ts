@@ -9,8 +9,11 @@ import { load } from './seed/load.ts';
 import { startFederation } from './monolith.ts';
 import { AccessLog } from '../lib/access-log.ts';
 import { createDemoAuth, describeDemoTokens } from '../gateway/authenticate.ts';
+import { startTracing } from '../lib/tracing.ts';
 
 const started = Date.now();
+// The whole federation is one process here: one tracer provider, spans named by service.
+startTracing({ serviceName: 'bianwai-monolith' });
 const urls = SUBGRAPH_NAMES.map((n) => [n, process.env[`${n.toUpperCase()}_DATABASE_URL`]] as const);
 const configured = urls.filter(([, u]) => u);
 if (configured.length > 0 && configured.length < SUBGRAPH_NAMES.length) {

@@ -156,8 +156,20 @@ describe('roles and row scope', () => {
     const all = await fed.queryAs('AUDITOR', `query($id: String!) { person(idNumber: $id) { contracts { id } } }`, { id: mover });
     expect(all.data?.person.contracts.length).toBe(theirs.length);
     // District-wide lists the audit bureau cannot scope by town are refused by policy.
-    const leads = await fed.queryAs('TOWN_OFFICER', `{ leads(first: 5) { totalCount } }`);
-    expect(leads.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'policy:district_wide' });
+    const inspections = await fed.queryAs('TOWN_OFFICER', `{ inspections { id } }`);
+    expect(inspections.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'policy:district_wide' });
+    // Leads it can: the town's units' leads only, even when it names other units.
+    const leadTable = data.audit.issue_lead!;
+    const leadUnit = leadTable.columns.indexOf('unit_code');
+    const townLeads = leadTable.rows.filter((r) => towns.get(r[leadUnit] as string) === '330109001');
+    const leads = await fed.queryAs('TOWN_OFFICER', `{ leads(first: 1000) { totalCount nodes { unit { code town { code } } } } }`);
+    expect(leads.errors).toBeUndefined();
+    expect(leads.data?.leads.totalCount).toBe(townLeads.length);
+    expect(leads.data?.leads.nodes.every((l: any) => l.unit.town.code === '330109001')).toBe(true);
+    const named = await fed.queryAs('TOWN_OFFICER', `query($u: [String!]) { leads(filter: { units: $u }) { totalCount } }`, {
+      u: [...new Set(leadTable.rows.map((r) => r[leadUnit] as string))],
+    });
+    expect(named.data?.leads.totalCount).toBe(townLeads.length);
   });
 
   it('lets a bureau officer write only its own bureau’s data', async () => {

@@ -9,6 +9,8 @@ import { generate, type GeneratedData } from '../scripts/seed/generate.ts';
 import type { RuleAnswers } from '../scripts/seed/expected.ts';
 import { readOperation } from '../lib/operations.ts';
 import { monthRange } from '../lib/cross-check.ts';
+import { SWEEP_RULE_NAMES } from '../lib/lead-rules.ts';
+import { SWEEP_RULES } from '../subgraphs/audit/rules.ts';
 import { startTestFederation, type GraphQLResponse, type TestFederation } from './support/federation.ts';
 
 const SWEEP = `mutation($month: Month!, $route: Boolean) {
@@ -115,6 +117,19 @@ describe('lead sweep', () => {
     expect(stdout).toMatch(/0 new leads, 0 reopened, \d+ already open, 0 resolved by data/);
     const after = await sweepLeads();
     expect(after.length).toBe(before.length);
+  });
+
+  it('sweeps only the rules asked for, refusing unknown ones; the command knows every rule', async () => {
+    expect(Object.keys(SWEEP_RULE_NAMES)).toEqual(SWEEP_RULES.map((r) => r.rule));
+    const one = await fed.query(`mutation($month: Month!) { runLeadSweep(month: $month, rules: ["OVER_QUOTA"]) { found rules { rule found } } }`, { month: expected.month });
+    expect(one.errors).toBeUndefined();
+    expect(one.data!.runLeadSweep.rules).toEqual([{ rule: 'OVER_QUOTA', found: expected.overQuota.length }]);
+    expect(one.data!.runLeadSweep.found).toBe(expected.overQuota.length);
+    const before = await sweepLeads();
+    const bad = await fed.query(`mutation($month: Month!) { runLeadSweep(month: $month, rules: ["OVER_QUOTA", "NO_SUCH_RULE"]) { found } }`, { month: expected.month });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rules' });
+    expect(bad.errors?.[0]?.message).toContain('NO_SUCH_RULE');
+    expect(await sweepLeads()).toEqual(before);
   });
 
   it('marks a lead RESOLVED_BY_DATA when its cause has gone, and opens it again when it returns', async () => {

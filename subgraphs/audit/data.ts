@@ -20,6 +20,7 @@ export type DistrictMonthParent = { district: string; month: string; scope: stri
 
 export interface LeadFilterInput {
   unit?: string | null;
+  units?: readonly string[] | null;
   rule?: string | null;
   status?: readonly IssueLeadRow['status'][] | null;
   source?: IssueLeadRow['source'] | null;
@@ -39,14 +40,21 @@ export interface Context extends RequestAccess {
 const NEWEST_LEADS: Prisma.IssueLeadOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
 const OPEN_STATUSES: IssueLeadRow['status'][] = ['OPEN', 'ROUTED'];
 
-export function leadWhere(filter: LeadFilterInput | null | undefined): Prisma.IssueLeadWhereInput {
-  const where: Prisma.IssueLeadWhereInput = {};
-  if (filter?.unit) where.unitCode = filter.unit;
+/** The filter's conditions, within the caller's row scope (a town officer's units) when it has one. */
+export function leadWhere(filter: LeadFilterInput | null | undefined, scope?: readonly string[]): Prisma.IssueLeadWhereInput {
+  const units: Prisma.IssueLeadWhereInput[] = [];
+  if (filter?.unit) units.push({ unitCode: filter.unit });
+  if (filter?.units) units.push({ unitCode: { in: [...filter.units] } });
+  if (scope) units.push({ unitCode: { in: [...scope] } });
+  const where: Prisma.IssueLeadWhereInput = units.length ? { AND: units } : {};
   if (filter?.rule) where.rule = filter.rule;
   if (filter?.status) where.status = { in: [...filter.status] };
   if (filter?.source) where.source = filter.source;
   return where;
 }
+
+/** Where a page of leads ordered by rule continues: after this lead (its rule and id). */
+export type RuleCursor = { rule: string | null; id: number };
 
 /** One instance per request: DataLoaders cache only for the request's lifetime. */
 export class AuditData {
@@ -168,12 +176,32 @@ export class AuditData {
   }
 
   /** Newest first by id; `before` is the last id of the previous page. */
-  async leads(filter: LeadFilterInput | null | undefined, first: number, before: number | null) {
-    const where = leadWhere(filter);
+  async leads(filter: LeadFilterInput | null | undefined, first: number, before: number | null, scope?: readonly string[]) {
+    const where = leadWhere(filter, scope);
     const [rows, totalCount] = await Promise.all([
       this.prisma.issueLead.findMany({
         where: before === null ? where : { AND: [where, { id: { lt: before } }] },
         orderBy: { id: 'desc' },
+        take: first + 1,
+      }),
+      this.prisma.issueLead.count({ where }),
+    ]);
+    return { rows, totalCount };
+  }
+
+  /** By rule (nulls last), newest first within a rule; `after` is the last lead of the previous page. */
+  async leadsByRule(filter: LeadFilterInput | null | undefined, first: number, after: RuleCursor | null, scope?: readonly string[]) {
+    const where = leadWhere(filter, scope);
+    const rest: Prisma.IssueLeadWhereInput | null =
+      after === null
+        ? null
+        : after.rule === null
+          ? { rule: null, id: { lt: after.id } }
+          : { OR: [{ rule: after.rule, id: { lt: after.id } }, { rule: { gt: after.rule } }, { rule: null }] };
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.issueLead.findMany({
+        where: rest === null ? where : { AND: [where, rest] },
+        orderBy: [{ rule: { sort: 'asc', nulls: 'last' } }, { id: 'desc' }],
         take: first + 1,
       }),
       this.prisma.issueLead.count({ where }),

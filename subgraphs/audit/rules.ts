@@ -131,15 +131,22 @@ export class AuditRules {
     });
   }
 
-  /** Runs every rule through the gateway and records the hits as leads, in one transaction. */
-  async sweep(gateway: GatewayClient | undefined, district: string, month: string, route: boolean): Promise<LeadSweepReportResult> {
+  /**
+   * Runs the rules (all, or those named) through the gateway and records the hits as leads, in one
+   * transaction. Only the leads of the rules run are created or resolved, so a sweep rule by rule (the
+   * command's progress bar) ends where one sweep of all rules does.
+   */
+  async sweep(gateway: GatewayClient | undefined, district: string, month: string, route: boolean, only?: readonly string[] | null): Promise<LeadSweepReportResult> {
+    const unknown = only?.filter((r) => !SWEEP_RULES.some((s) => s.rule === r)) ?? [];
+    if (unknown.length) throw badUserInput(`rules: no sweep rule ${unknown.join(', ')}; the rules are ${SWEEP_RULES.map((r) => r.rule).join(', ')}`, 'rules');
+    const selected = only ? SWEEP_RULES.filter((r) => only.includes(r.rule)) : SWEEP_RULES;
     if (!gateway) {
       throw new GraphQLError('the lead sweep needs the gateway: set GATEWAY_URL', { extensions: { code: 'GATEWAY_UNAVAILABLE' } });
     }
     this.sweepDocument ??= readOperation('LeadSweep');
     const year = Number(month.slice(0, 4));
     const found = new Map<string, { rule: SweepRule; period: string; hit: Hit }>();
-    for (const rule of SWEEP_RULES) {
+    for (const rule of selected) {
       const period = rule.period === 'month' ? month : String(year);
       let after: string | null = null;
       do {
@@ -155,21 +162,21 @@ export class AuditRules {
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       } while (after);
     }
-    return this.record(district, month, found, route);
+    return this.record(district, month, found, route, selected);
   }
 
-  private async record(district: string, month: string, found: Map<string, { rule: SweepRule; period: string; hit: Hit }>, route: boolean) {
+  private async record(district: string, month: string, found: Map<string, { rule: SweepRule; period: string; hit: Hit }>, route: boolean, selected: readonly SweepRule[]) {
     const year = String(Number(month.slice(0, 4)));
-    const periods = [...new Set(SWEEP_RULES.map((r) => (r.period === 'month' ? month : year)))];
+    const periods = [...new Set(selected.map((r) => (r.period === 'month' ? month : year)))];
     const reports = new Map<string, LeadSweepRuleReport>(
-      SWEEP_RULES.map((r) => [r.rule, { rule: r.rule, period: r.period === 'month' ? month : year, found: 0, created: 0, reopened: 0, unchanged: 0, resolvedByData: 0 }]),
+      selected.map((r) => [r.rule, { rule: r.rule, period: r.period === 'month' ? month : year, found: 0, created: 0, reopened: 0, unchanged: 0, resolvedByData: 0 }]),
     );
     const now = new Date();
     await this.prisma.$transaction(async (tx) => {
       // One sweep at a time: two concurrent sweeps must not both create the same lead.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(7142001)`;
       const earlier = await tx.issueLead.findMany({
-        where: { source: 'RULE_SWEEP', rule: { in: SWEEP_RULES.map((r) => r.rule) }, period: { in: periods } },
+        where: { source: 'RULE_SWEEP', rule: { in: selected.map((r) => r.rule) }, period: { in: periods } },
         orderBy: { id: 'asc' },
       });
       const inDistrict = earlier.filter((l) => l.unitCode.slice(2, 8) === district);

@@ -201,7 +201,16 @@ export type LeadFilter = {
   source?: InputMaybe<LeadSource>;
   status?: InputMaybe<Array<LeadStatus>>;
   unit?: InputMaybe<Scalars['String']['input']>;
+  /** Only leads about these units (credit codes), e.g. a town's units; at most 5000. */
+  units?: InputMaybe<Array<Scalars['String']['input']>>;
 };
+
+/** Order of a list of leads. */
+export type LeadOrder =
+  /** Newest first. */
+  | 'NEWEST'
+  /** By rule (A to Z, leads without a rule last), newest first within a rule. */
+  | 'RULE';
 
 /** Where a lead is handed on (问题抄送). */
 export type LeadRoute =
@@ -294,6 +303,7 @@ export type MutationRunLeadSweepArgs = {
   district?: InputMaybe<Scalars['String']['input']>;
   month: Scalars['Month']['input'];
   route?: InputMaybe<Scalars['Boolean']['input']>;
+  rules?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 /** A rectification past its deadline and still open. */
@@ -339,7 +349,10 @@ export type Query = {
   inspections: Array<Inspection>;
   /** An issue lead by id. Null when there is none. */
   lead: Maybe<IssueLead>;
-  /** Issue leads, newest first, filtered and paged. */
+  /**
+   * Issue leads, filtered and paged: newest first, or grouped by rule (RULE, for exports: one sheet per
+   * rule). A town officer sees the leads of its own town's units only.
+   */
   leads: LeadConnection;
 };
 
@@ -374,6 +387,7 @@ export type QueryLeadsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<LeadFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  order?: InputMaybe<LeadOrder>;
 };
 
 /** A rectification (整改) with its deadline (限时整改). */
@@ -580,6 +594,7 @@ export type ResolversTypes = ResolversObject<{
   IssueLead: ResolverTypeWrapper<IssueLeadRow>;
   LeadConnection: ResolverTypeWrapper<Omit<LeadConnection, 'nodes'> & { nodes: Array<ResolversTypes['IssueLead']> }>;
   LeadFilter: LeadFilter;
+  LeadOrder: LeadOrder;
   LeadRoute: LeadRoute;
   LeadSource: LeadSource;
   LeadStatus: LeadStatus;
@@ -805,7 +820,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   inspection?: Resolver<Maybe<ResolversTypes['Inspection']>, ParentType, ContextType, RequireFields<QueryInspectionArgs, 'id'>>;
   inspections?: Resolver<Array<ResolversTypes['Inspection']>, ParentType, ContextType, Partial<QueryInspectionsArgs>>;
   lead?: Resolver<Maybe<ResolversTypes['IssueLead']>, ParentType, ContextType, RequireFields<QueryLeadArgs, 'id'>>;
-  leads?: Resolver<ResolversTypes['LeadConnection'], ParentType, ContextType, RequireFields<QueryLeadsArgs, 'first'>>;
+  leads?: Resolver<ResolversTypes['LeadConnection'], ParentType, ContextType, RequireFields<QueryLeadsArgs, 'first' | 'order'>>;
 }>;
 
 export type RectificationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Rectification'] = ResolversParentTypes['Rectification']> = ResolversObject<{

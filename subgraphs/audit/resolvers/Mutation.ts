@@ -4,11 +4,11 @@ import { checkDistrict, parseRecordId } from '../../../lib/validate.ts';
 import { requireScope } from '../../../lib/auth/identity.ts';
 
 export const Mutation: MutationResolvers = {
-  async runLeadSweep(_parent, { month, district, route }, { rules, gateway, identity }) {
+  async runLeadSweep(_parent, { month, district, route, rules: only }, { rules, gateway, identity }) {
     requireScope(identity, 'leads:write', 'the lead sweep');
     const code = district ?? '330109';
     checkDistrict(code);
-    return rules.sweep(gateway, code, month, route ?? true);
+    return rules.sweep(gateway, code, month, route ?? true, only);
   },
   routeLead(_parent, { id, to }, { rules, identity }) {
     requireScope(identity, 'leads:write', 'routing a lead');
