@@ -106,7 +106,9 @@ describe('SQL statements per subgraph request, as the batch grows', () => {
           };
           const few = await count(20);
           const many = await count(80);
-          expect({ name, typeName, statements: many }).toEqual({ name, typeName, statements: few });
+          // One N+1 would add at least 60 statements here. A loader that two parents reach at different
+          // moments (their own statements answer in either order) may batch once or twice: a statement or two.
+          expect({ name, typeName, within2: Math.abs(many - few) <= 2 }).toEqual({ name, typeName, within2: true });
           expect(few).toBeGreaterThan(0);
           checked++;
         }
