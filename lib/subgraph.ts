@@ -19,6 +19,7 @@ import type { Identity } from './auth/identity.ts';
 import { applyMasking } from './auth/masking.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, type SigningKey } from './auth/signing.ts';
 import type { AccessLog } from './access-log.ts';
+import { Drain, shutdownFromEnv, type ShutdownConfig } from './lifecycle.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -69,6 +70,7 @@ export interface RunningServer {
   readonly port: number;
   /** GraphQL requests received so far (for the constant-requests checks). */
   requests(): number;
+  /** Graceful: /ready answers 503, then no new connections, and the requests in flight finish. */
   stop(): Promise<void>;
 }
 
@@ -110,14 +112,20 @@ const reportUnmasked: ApolloServerPlugin<RequestAccess> = {
 
 export async function serveSubgraph(
   subgraph: Subgraph<RequestAccess>,
-  options: { port?: number; host?: string; signingKey: SigningKey; accessLog?: AccessLog | null },
+  options: { port?: number; host?: string; signingKey: SigningKey; accessLog?: AccessLog | null; shutdown?: ShutdownConfig },
 ): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
+  const shutdown = options.shutdown ?? shutdownFromEnv();
+  const drain = new Drain(shutdown.delayMs);
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     // Inline tracing (ftv1) would cost every request; no Apollo Studio reads it here.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), reportUnmasked],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.graceMs }),
+      ApolloServerPluginInlineTraceDisabled(),
+      reportUnmasked,
+    ],
     // Errors reach the gateway with their code; stack traces stay here.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
   });
@@ -126,6 +134,10 @@ export async function serveSubgraph(
     res.json({ status: 'ok', subgraph: subgraph.name });
   });
   app.get('/ready', async (_req, res) => {
+    if (drain.draining) {
+      res.status(503).json({ status: 'shutting down', subgraph: subgraph.name });
+      return;
+    }
     try {
       await subgraph.ping();
       res.json({ status: 'ready', subgraph: subgraph.name, database: 'up' });
@@ -164,9 +176,7 @@ export async function serveSubgraph(
   return {
     ...address,
     requests: counter.count,
-    async stop() {
-      await apollo.stop();
-    },
+    stop: () => drain.stop(() => apollo.stop()),
   };
 }
 
