@@ -35,24 +35,35 @@ async function probe(url: string, timeoutMs: number): Promise<Pick<SubgraphReadi
   }
 }
 
-export async function readiness(options: {
-  draining: boolean;
+/**
+ * The gateway's /ready. The subgraphs' own /ready are asked at most once a second, however often
+ * /ready is called (it needs no token).
+ */
+export function readiness(options: {
+  draining: () => boolean;
   supergraph: SupergraphSource;
   breakers: Breakers;
   /** Where the gateway sends each subgraph's requests. */
   urlOf: (subgraph: string) => string;
   probeTimeoutMs?: number;
-}): Promise<{ httpStatus: number; body: Readiness }> {
-  const version = options.supergraph.current;
-  const names = Object.keys(version.subgraphUrls);
-  const probes = await Promise.all(names.map((name) => probe(options.urlOf(name), options.probeTimeoutMs ?? 2_000)));
-  const subgraphs = Object.fromEntries(names.map((name, i) => [name, { ...probes[i]!, breaker: options.breakers.get(name).view() }]));
-  return {
-    httpStatus: options.draining ? 503 : 200,
-    body: {
-      status: options.draining ? 'shutting down' : 'ready',
-      supergraph: { path: version.path, hash: version.hash, loadedAt: version.loadedAt.toISOString() },
-      subgraphs,
-    },
+}): () => Promise<{ httpStatus: number; body: Readiness }> {
+  let probed: { at: number; names: string[]; results: Promise<Pick<SubgraphReadiness, 'ready' | 'database'>[]> } | undefined;
+  return async () => {
+    const version = options.supergraph.current;
+    const names = Object.keys(version.subgraphUrls);
+    if (!probed || Date.now() - probed.at > 1_000 || probed.names.join() !== names.join()) {
+      probed = { at: Date.now(), names, results: Promise.all(names.map((name) => probe(options.urlOf(name), options.probeTimeoutMs ?? 2_000))) };
+    }
+    const results = await probed.results;
+    const subgraphs = Object.fromEntries(names.map((name, i) => [name, { ...results[i]!, breaker: options.breakers.get(name).view() }]));
+    const draining = options.draining();
+    return {
+      httpStatus: draining ? 503 : 200,
+      body: {
+        status: draining ? 'shutting down' : 'ready',
+        supergraph: { path: version.path, hash: version.hash, loadedAt: version.loadedAt.toISOString() },
+        subgraphs,
+      },
+    };
   };
 }

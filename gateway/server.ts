@@ -295,6 +295,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gateway: authorizingGateway(gateway, supergraph),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.graceMs }), accessControl],
     includeStacktraceInErrorResponses: development,
+    // Shutdown is the process's (lib/lifecycle.ts): Apollo's own signal handler would close at once.
+    stopOnTerminationSignals: false,
     // Introspection is refused by checkOperation (INTROSPECTION_DISABLED) unless limits allow it.
     introspection: true,
     parseOptions: { maxTokens: limits.maxTokens },
@@ -310,8 +312,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
+  const ready = readiness({ draining: () => drain.draining, supergraph, breakers, urlOf });
   app.get('/ready', async (_req, res) => {
-    const { httpStatus, body } = await readiness({ draining: drain.draining, supergraph, breakers, urlOf });
+    const { httpStatus, body } = await ready();
     res.status(httpStatus).json(body);
   });
   const counter = requestCounter();

@@ -59,13 +59,15 @@ export class Drain {
 }
 
 /**
- * SIGTERM or SIGINT runs `shutdown` once and exits 0 (1 when it failed). A second signal, or a shutdown
- * that outlasts `deadlineMs`, exits 1 at once.
+ * SIGTERM or SIGINT runs `shutdown` once and exits 0 (1 when it failed). A second SIGINT (Ctrl-C twice),
+ * or a shutdown that outlasts `deadlineMs`, exits 1 at once. A repeated SIGTERM changes nothing: process
+ * managers (and tsx relaying signals to its child) may send it twice.
  */
 export function exitOnSignals(name: string, shutdown: () => Promise<void>, deadlineMs: number, logger: Logger = consoleLogger): void {
   let started = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (started) {
+      if (signal === 'SIGTERM') return;
       logger.warn(`${name}: ${signal} again: exiting without waiting`);
       process.exit(1);
     }
@@ -75,14 +77,16 @@ export function exitOnSignals(name: string, shutdown: () => Promise<void>, deadl
       logger.error(`${name}: shutdown took longer than ${deadlineMs} ms: exiting`);
       process.exit(1);
     }, deadlineMs).unref();
+    // Exit once stdout has taken the last line (a pipe is written asynchronously).
+    const exit = (code: number) => process.stdout.write('', () => process.exit(code));
     shutdown().then(
       () => {
         logger.info(`${name}: stopped`);
-        process.exit(0);
+        exit(0);
       },
       (err: Error) => {
         logger.error(`${name}: shutdown failed: ${err.message}`);
-        process.exit(1);
+        exit(1);
       },
     );
   };

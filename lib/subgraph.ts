@@ -128,6 +128,8 @@ export async function serveSubgraph(
     ],
     // Errors reach the gateway with their code; stack traces stay here.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
+    // Shutdown is the process's (lib/lifecycle.ts): Apollo's own signal handler would close at once.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   app.get('/health', (_req, res) => {

@@ -151,8 +151,7 @@ describe('a bureau that hangs', () => {
     expect(proxy.received()).toBe(received);
     expect(logs.some((l) => /audit subgraph failed 2 times in a row .*circuit breaker open/.test(l))).toBe(true);
     const open = (await (await fetch(gateway.url.replace('/graphql', '/ready'))).json()) as any;
-    expect(open.subgraphs.audit.breaker.state).toMatch(/open|half-open/);
-    expect(open.subgraphs.audit.ready).toBe(false);
+    expect(open.subgraphs.audit.breaker).toMatchObject({ state: expect.stringMatching(/^(open|half-open)$/), failures: expect.any(Number) });
 
     // Audit answers again: after the open period one probe goes through and closes the breaker.
     proxy.forward();

@@ -1,5 +1,5 @@
-// An HTTP proxy in front of one subgraph, for failure tests: it forwards requests, holds them without
-// answering (a hung subgraph) until released, or answers in the subgraph's place.
+// An HTTP proxy in front of one subgraph, for failure tests: it forwards requests, holds GraphQL requests
+// without answering (a hung subgraph) until released, or answers them in the subgraph's place.
 import http from 'node:http';
 import { listen } from '../../lib/subgraph.ts';
 
@@ -8,17 +8,17 @@ export interface SubgraphProxy {
   readonly url: string;
   /** Where requests are forwarded (the subgraph's GraphQL URL). */
   target: string;
-  /** Requests that reached the proxy so far. */
+  /** GraphQL requests that reached the proxy so far. */
   received(): number;
   /** Requests held unanswered now. */
   held(): number;
   /** Forwards every request (the default). */
   forward(): void;
-  /** Holds new requests unanswered, as a subgraph that hangs. */
+  /** Holds new GraphQL requests unanswered, as a subgraph that hangs (/health and /ready still pass). */
   hang(): void;
   /** Forwards the requests held so far. */
   release(): void;
-  /** Answers the next `times` requests itself, with this status and body. */
+  /** Answers the next `times` GraphQL requests itself, with this status and body. */
   answer(status: number, body: string, times: number): void;
   stop(): Promise<void>;
 }
@@ -69,8 +69,9 @@ export async function startProxy(target = 'http://127.0.0.1:1/graphql'): Promise
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received++;
       const pending = { req, res, body: Buffer.concat(chunks) };
+      if (!req.url?.startsWith('/graphql')) return pass(pending);
+      received++;
       const reply = canned.shift();
       if (reply) res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body);
       else if (mode === 'hang') holding.push(pending);
