@@ -116,6 +116,9 @@ export async function serveSubgraph(
 ): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
+  // Idle connections outlive the gateway's (it drops them after its subgraph timeout, 30 s by default):
+  // the gateway never reuses one this server is closing at that moment, which would fail the request.
+  httpServer.keepAliveTimeout = 65_000;
   const shutdown = options.shutdown ?? shutdownFromEnv();
   const drain = new Drain(shutdown.delayMs);
   const apollo = new ApolloServer({

@@ -51,7 +51,8 @@ async function until<T>(attempt: () => Promise<T>, done: (t: T) => boolean, atte
 describe('health and readiness', () => {
   it('gateway: /health while the process is up; /ready names the supergraph and every subgraph with its database and breaker', async () => {
     expect(await get(at(fed.gatewayUrl, '/health'))).toEqual({ status: 200, body: { status: 'ok', service: 'gateway' } });
-    const ready = await get(at(fed.gatewayUrl, '/ready'));
+    // A subgraph's first /ready may take longer than the gateway waits (2 s) on a busy machine: poll.
+    const ready = await until(() => get(at(fed.gatewayUrl, '/ready')), (r) => Object.values(r.body.subgraphs).every((s: any) => s.ready));
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ready');
     expect(ready.body.supergraph).toMatchObject({ path: SUPERGRAPH_PATH, hash: sha256(readFileSync(SUPERGRAPH_PATH, 'utf8')) });
