@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { consoleLogger, nonNegativeInt, type Logger } from '../lib/lifecycle.ts';
 
 export interface SubgraphPolicy {
-  /** Longest wait for one subgraph request (answer headers and body). */
+  /** Longest wait for one subgraph request: for the answer's headers, then for its body (0: none). */
   timeoutMs: number;
   /** Further attempts of a query after a connection failure or HTTP 502/503/504 (mutations: none). */
   retries: number;
@@ -48,7 +48,7 @@ export function resilienceFromEnv(env: NodeJS.ProcessEnv = process.env): Resilie
   const subgraphs: Record<string, Partial<SubgraphPolicy>> = {};
   for (const key of Object.keys(env)) {
     const m = /^([A-Z][A-Z0-9_]*)_TIMEOUT_MS$/.exec(key);
-    if (m && m[1] !== 'SUBGRAPH' && m[1] !== 'SHUTDOWN') subgraphs[m[1]!.toLowerCase()] = { timeoutMs: nonNegativeInt(env, key, d.timeoutMs) };
+    if (m && m[1] !== 'SUBGRAPH') subgraphs[m[1]!.toLowerCase()] = { timeoutMs: nonNegativeInt(env, key, d.timeoutMs) };
   }
   return { defaults, subgraphs };
 }
@@ -148,7 +148,7 @@ export class CircuitBreaker {
     const r = this.store.read(this.subgraph);
     if (r.openUntil === 0) return true;
     if (now < r.openUntil) return false;
-    return this.store.claimProbe(this.subgraph, now + this.policy.timeoutMs);
+    return this.store.claimProbe(this.subgraph, now + (this.policy.timeoutMs || this.policy.breakerOpenMs));
   }
 
   success(): void {
@@ -244,7 +244,7 @@ const PROBLEM: Record<FailureKind, string> = {
 const missingCache = new Map<string, string[][]>();
 
 /** The response keys a subgraph operation would have filled, from the operation's own position. */
-export function missingPaths(query: string, at: readonly (string | number)[]): string[][] {
+function missingPaths(query: string, at: readonly (string | number)[]): string[][] {
   let fields = missingCache.get(query);
   if (!fields) {
     fields = [];
