@@ -1,5 +1,6 @@
 # One image for every service of the federation; the command picks the service
-# (npm run start:gateway | start:staffing | start:finance | start:hr | start:audit).
+# (node --import tsx gateway/main.ts | subgraphs/<bureau>/main.ts). Node itself, not `npm run`, so that
+# SIGTERM reaches the service and it shuts down gracefully.
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -16,4 +17,4 @@ COPY subgraphs/audit/prisma.config.ts subgraphs/audit/
 RUN npm ci --include=dev
 COPY . .
 USER node
-CMD ["npm", "run", "start:gateway"]
+CMD ["node", "--import", "tsx", "gateway/main.ts"]

@@ -30,6 +30,7 @@ import {
   isObjectType,
   parse,
   print,
+  validate,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -420,6 +421,16 @@ export class TrustedDocuments {
       return false;
     }
     return this.documents.has(normalised);
+  }
+
+  /** The trusted operations that do not validate against a schema (a new supergraph), each with the first reason. */
+  invalidUnder(schema: GraphQLSchema): string[] {
+    const problems: string[] = [];
+    for (const [text, name] of this.documents) {
+      const errors = validate(schema, parse(text));
+      if (errors.length) problems.push(`trusted operation ${name} does not validate: ${errors[0]!.message}`);
+    }
+    return problems;
   }
 
   /** The trusted documents' names (the file names without .graphql), sorted. */

@@ -1,4 +1,6 @@
 // Runs the gateway as its own process (the production shape): `npm run start:gateway [-- --supergraph FILE]`.
+// The supergraph file (--supergraph, else SUPERGRAPH_PATH, else schema/supergraph.graphql) is watched:
+// a new one is served without a restart; SIGHUP reads it again too.
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORTS } from '../lib/subgraph.ts';
 import { startGateway, subgraphUrlsFromEnv } from './server.ts';
@@ -7,6 +9,8 @@ import { signingKeyFromEnv } from '../lib/auth/signing.ts';
 import { AccessLog } from '../lib/access-log.ts';
 import { openPostgres } from '../lib/db.ts';
 import { startTracing } from '../lib/tracing.ts';
+import { exitOnSignals, shutdownFromEnv } from '../lib/lifecycle.ts';
+import { resilienceFromEnv } from './resilience.ts';
 
 startTracing({ serviceName: 'gateway' });
 const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
@@ -18,7 +22,15 @@ const fail = (message: string): never => {
 const signingKey = signingKeyFromEnv() ?? fail('set SUBGRAPH_SIGNING_KEY (64 hex characters, shared with the subgraphs)');
 const auth = authConfigFromEnv() ?? fail('set AUTH_JWKS_FILE, AUTH_JWKS_URL or AUTH_HS256_SECRET (and AUTH_ISSUER, AUTH_AUDIENCE)');
 const logUrl = process.env.ACCESS_LOG_DATABASE_URL ?? fail('set ACCESS_LOG_DATABASE_URL: every access is recorded');
-const accessLog = await AccessLog.open(openPostgres(logUrl));
+const { shutdown, resilience } = (() => {
+  try {
+    return { shutdown: shutdownFromEnv(), resilience: resilienceFromEnv() };
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+})();
+const logDb = openPostgres(logUrl);
+const accessLog = await AccessLog.open(logDb);
 const server = await startGateway({
   signingKey,
   auth,
@@ -27,12 +39,17 @@ const server = await startGateway({
   subgraphUrls: subgraphUrlsFromEnv(),
   port: Number(values.port ?? process.env.GATEWAY_PORT ?? process.env.PORT ?? DEFAULT_PORTS.gateway),
   host: process.env.HOST ?? '0.0.0.0',
-});
+  resilience,
+  shutdown,
+}).catch((err: Error) => fail(err.message));
 console.log(`gateway on ${server.url}`);
-const shutdown = async () => {
-  await server.stop();
-  await accessLog.close();
-  process.exit(0);
-};
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
+process.on('SIGHUP', () => void server.reloadSupergraph());
+exitOnSignals(
+  'gateway',
+  async () => {
+    await server.stop();
+    await accessLog.close();
+    await logDb.close();
+  },
+  shutdown.delayMs + shutdown.graceMs + 5_000,
+);

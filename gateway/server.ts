@@ -1,14 +1,13 @@
 // The federation gateway: serves the composed supergraph file (no introspection of running subgraphs)
 // and plans each operation across the four bureaus' subgraphs.
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import express from 'express';
 import cors from 'cors';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createHash } from 'node:crypto';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSourceProcessOptions, type RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, Kind, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
@@ -25,8 +24,12 @@ import { namedOperations } from '../lib/operations.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { jsonError, serveLeadExport } from './export.ts';
 import { EXPORT_OPERATIONS } from '../lib/lead-export.ts';
-import { AccessRules, authorizeDocument, denialError, withoutSecurityFeatures, type Denial } from './authorize.ts';
+import { authorizeDocument, denialError, type Denial } from './authorize.ts';
 import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig } from './limits.ts';
+import { Breakers, ResilientDataSource, resilienceFromEnv, type CircuitBreaker, type ResilienceConfig } from './resilience.ts';
+import { SupergraphSource, prepareSupergraph, sha256, type ReloadOutcome } from './supergraph-source.ts';
+import { readiness } from './health.ts';
+import { Drain, consoleLogger, shutdownFromEnv, type Logger, type ShutdownConfig } from '../lib/lifecycle.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -46,6 +49,17 @@ export interface GatewayOptions {
   accessLog: AccessLog | null;
   /** Development mode: introspection and field suggestions on. */
   development?: boolean;
+  /** Timeouts, retries and circuit breakers per subgraph (default: from the environment). */
+  resilience?: ResilienceConfig;
+  /** Serve a new supergraph file as soon as it is written (default: true). */
+  watchSupergraph?: boolean;
+  shutdown?: ShutdownConfig;
+  logger?: Logger;
+}
+
+export interface RunningGateway extends RunningServer {
+  /** Reads the supergraph file again (as a change of the file does). */
+  reloadSupergraph(): Promise<ReloadOutcome>;
 }
 
 /** What the gateway knows about one request, from authentication to the access log. */
@@ -64,14 +78,15 @@ const PENDING_IDENTITY = 'x-bianwai-pending-identity';
  * carries the subgraph's response body, which may hold internal detail. Every request is signed with
  * the caller's identity; the ID numbers a subgraph returned unmasked are collected for the access log.
  */
-export class BureauDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class BureauDataSource extends ResilientDataSource<GatewayContext> {
   constructor(
     private readonly bureau: string,
     url: string,
     signingKey: SigningKey,
+    breaker: CircuitBreaker,
     metrics?: GatewayMetrics,
   ) {
-    super({ url });
+    super(bureau, url, breaker);
     const fetcher = this.fetcher;
     // The signature covers the exact body sent, which only the fetcher sees.
     this.fetcher = ((input: string, init: { headers: Record<string, string>; body: string }) => {
@@ -138,10 +153,11 @@ interface Authorized {
 }
 
 /** The gateway with @requiresScopes / @authenticated / @policy applied before planning. */
-function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): GatewayInterface {
+function authorizingGateway(gateway: ApolloGateway, supergraph: SupergraphSource): GatewayInterface {
   // Per document and per set of rights (scopes, town scope): what to plan and what was denied. It holds
   // documents, never data, so one role's answer cannot reach another.
-  const decided = new Bounded<string, Authorized | null>(5_000);
+  let decided = new Bounded<string, Authorized | null>(5_000);
+  let decidedUnder = supergraph.current;
   return {
     async load(options) {
       const loaded = await gateway.load(options);
@@ -150,10 +166,16 @@ function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): Gateway
         executor: async (requestContext) => {
           const context = requestContext.context as unknown as GatewayContext;
           const identity = context.identity;
+          const version = supergraph.current;
+          // A new supergraph brings new rules: decisions made under the old ones go.
+          if (version !== decidedUnder) {
+            decided = new Bounded(5_000);
+            decidedUnder = version;
+          }
           const key = `${requestContext.queryHash}|${requestContext.operationName ?? ''}|${identity.scopes.join(' ')}|${identity.town ? 'town' : ''}`;
           let authorized = decided.get(key);
           if (authorized === undefined) {
-            const { document, denials } = authorizeDocument(requestContext.document, requestContext.schema, rules, identity);
+            const { document, denials } = authorizeDocument(requestContext.document, requestContext.schema, version.rules, identity);
             authorized = null;
             if (denials.length > 0) {
               const operation = document.definitions.find(
@@ -183,10 +205,8 @@ function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): Gateway
   };
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
-  const supergraphSdl = readFileSync(options.supergraphPath ?? SUPERGRAPH_PATH, 'utf8');
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const logger = options.logger ?? consoleLogger;
   const overrides = options.subgraphUrls ?? {};
   const limits = options.limits ?? limitsFromEnv();
   const development = options.development ?? process.env.NODE_ENV === 'development';
@@ -201,17 +221,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     return known;
   };
   const accessLog = options.accessLog;
-  const rules = AccessRules.fromSupergraph(supergraphSdl);
-  const staffingUrl = overrides.staffing ?? /STAFFING @join__graph\(name: "staffing", url: "([^"]+)"\)/.exec(supergraphSdl)?.[1];
-  const townUnits = new TownUnits(staffingUrl!, options.signingKey);
+  // Everything derived from the supergraph (rules, URLs, the gateway's schema) switches together on reload.
+  const supergraph = new SupergraphSource(options.supergraphPath ?? SUPERGRAPH_PATH, (path, sdl) => prepareSupergraph(path, sdl, (schema) => trusted.invalidUnder(schema)), {
+    watch: options.watchSupergraph ?? true,
+    logger,
+  });
+  const urlOf = (name: string) => overrides[name as SubgraphName] ?? supergraph.current.subgraphUrls[name]!;
+  const townUnits = new TownUnits(() => urlOf('staffing'), options.signingKey);
+  const breakers = new Breakers(options.resilience ?? resilienceFromEnv(), logger);
   const log = createLogger('gateway');
   const metrics = new GatewayMetrics(new Set([...namedOperations(), ...EXPORT_OPERATIONS, 'LeadExport']), () => ({ access_log: accessLog?.poolStats() }));
   // @apollo/gateway otherwise exports usage data to Apollo's servers: nothing may leave a government network.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
-    supergraphSdl: withoutSecurityFeatures(supergraphSdl),
-    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey, metrics),
+    supergraphSdl: supergraph.hook,
+    buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey, breakers.get(name), metrics),
   });
+  const shutdown = options.shutdown ?? shutdownFromEnv();
+  const drain = new Drain(shutdown.delayMs);
 
   /** One entry per request, whatever happened to it; false when it could not be recorded. */
   const record = async (entry: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'decision'>, context?: Partial<GatewayContext>): Promise<boolean> => {
@@ -285,9 +312,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: authorizingGateway(gateway, rules),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), accessControl, observationPlugin],
+    gateway: authorizingGateway(gateway, supergraph),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.graceMs }), accessControl, observationPlugin],
     includeStacktraceInErrorResponses: development,
+    // Shutdown is the process's (lib/lifecycle.ts): Apollo's own signal handler would close at once.
+    stopOnTerminationSignals: false,
     // Introspection is refused by checkOperation (INTROSPECTION_DISABLED) unless limits allow it.
     introspection: true,
     parseOptions: { maxTokens: limits.maxTokens },
@@ -304,6 +333,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     res.json({ status: 'ok', service: 'gateway' });
   });
   app.get('/metrics', metricsHandler(metrics.registry));
+  const ready = readiness({ draining: () => drain.draining, supergraph, breakers, urlOf });
+  app.get('/ready', async (_req, res) => {
+    const { httpStatus, body } = await ready();
+    res.status(httpStatus).json(body);
+  });
   const observe = [observeRequests(log, (observation) => metrics.observe(observation)), serverSpans('gateway')];
 
   /**
@@ -400,9 +434,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   return {
     ...address,
     requests: counter.count,
-    async stop() {
-      await apollo.stop();
-    },
+    // Stopping the gateway also stops watching the supergraph file (the hook's cleanup).
+    stop: () => drain.stop(() => apollo.stop()),
+    reloadSupergraph: () => supergraph.reload(),
   };
 }
 
@@ -410,7 +444,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 class TownUnits {
   private readonly cache = new Map<string, { codes: Promise<string[]>; until: number }>();
   constructor(
-    private readonly staffingUrl: string,
+    private readonly staffingUrl: () => string,
     private readonly signingKey: SigningKey,
   ) {}
 
@@ -432,7 +466,7 @@ class TownUnits {
     do {
       // Staffing scopes units to the town of the identity it receives.
       const body = JSON.stringify({ query: 'query($after: String) { units(first: 1000, after: $after) { nodes { code } pageInfo { hasNextPage endCursor } } }', variables: { after } });
-      const res = await fetch(this.staffingUrl, {
+      const res = await fetch(this.staffingUrl(), {
         method: 'POST',
         headers: correlationHeaders({ 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(this.signingKey, body, identity) }),
         body,

@@ -8,6 +8,7 @@ import { SERVICE_IDENTITIES } from './auth/identity.ts';
 import { signingKeyFromEnv } from './auth/signing.ts';
 import { AccessLog } from './access-log.ts';
 import type { Database } from './db.ts';
+import { exitOnSignals, shutdownFromEnv } from './lifecycle.ts';
 
 export async function runSubgraphProcess(name: SubgraphName, create: (db: Database, options: SubgraphOptions) => Subgraph): Promise<void> {
   // Before the database opens: its SQL spans need the provider (OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -31,17 +32,23 @@ export async function runSubgraphProcess(name: SubgraphName, create: (db: Databa
   }
   // Calls that go around the gateway are recorded in the access log when this subgraph can reach it
   // (and audit serves it to auditors).
-  const accessLog = process.env.ACCESS_LOG_DATABASE_URL ? await AccessLog.open(openPostgres(process.env.ACCESS_LOG_DATABASE_URL), { migrate: false }) : null;
+  const logDb = process.env.ACCESS_LOG_DATABASE_URL ? openPostgres(process.env.ACCESS_LOG_DATABASE_URL) : null;
+  const accessLog = logDb ? await AccessLog.open(logDb, { migrate: false }) : null;
   const subgraph = create(db, { accessLog, gateway: GatewayClient.fromEnv(SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit) });
   const port = Number(process.env[`${name.toUpperCase()}_PORT`] ?? process.env.PORT ?? DEFAULT_PORTS[name]);
-  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0', signingKey, accessLog, database: db });
+  const shutdown = shutdownFromEnv();
+  const server = await serveSubgraph(subgraph, { port, host: process.env.HOST ?? '0.0.0.0', signingKey, accessLog, database: db, shutdown });
   console.log(`${name} subgraph on ${server.url} (database ${db.label})`);
-  const shutdown = async () => {
-    await server.stop();
-    await subgraph.close();
-    await db.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  // Pools close only after the last request in flight has finished.
+  exitOnSignals(
+    `${name} subgraph`,
+    async () => {
+      await server.stop();
+      await subgraph.close();
+      await db.close();
+      await accessLog?.close();
+      await logDb?.close();
+    },
+    shutdown.delayMs + shutdown.graceMs + 5_000,
+  );
 }

@@ -24,6 +24,7 @@ import type { Database } from './db.ts';
 import { createLogger, observationPlugin, observeError, observeRequests } from './observability.ts';
 import { SubgraphMetrics, metricsHandler } from './metrics.ts';
 import { serverSpans } from './tracing.ts';
+import { Drain, shutdownFromEnv, type ShutdownConfig } from './lifecycle.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -78,6 +79,7 @@ export interface RunningServer {
   readonly port: number;
   /** GraphQL requests received so far (for the constant-requests checks). */
   requests(): number;
+  /** Graceful: /ready answers 503, then no new connections, and the requests in flight finish. */
   stop(): Promise<void>;
 }
 
@@ -119,24 +121,40 @@ const reportUnmasked: ApolloServerPlugin<RequestAccess> = {
 
 export async function serveSubgraph(
   subgraph: Subgraph<RequestAccess>,
-  options: { port?: number; host?: string; signingKey: SigningKey; accessLog?: AccessLog | null; database?: Database },
+  options: { port?: number; host?: string; signingKey: SigningKey; accessLog?: AccessLog | null; database?: Database; shutdown?: ShutdownConfig },
 ): Promise<RunningServer> {
   const log = createLogger(subgraph.name);
   const metrics = new SubgraphMetrics(subgraph.name, { sqlStatements: () => subgraph.sqlStatements(), poolStats: options.database && (() => options.database!.poolStats()) });
   const app = express();
   const httpServer = http.createServer(app);
+  // Idle connections outlive the gateway's (it drops them after its subgraph timeout, 30 s by default):
+  // the gateway never reuses one this server is closing at that moment, which would fail the request.
+  httpServer.keepAliveTimeout = 65_000;
+  const shutdown = options.shutdown ?? shutdownFromEnv();
+  const drain = new Drain(shutdown.delayMs);
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     // Inline tracing (ftv1) would cost every request; no Apollo Studio reads it here.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), reportUnmasked, observationPlugin],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.graceMs }),
+      ApolloServerPluginInlineTraceDisabled(),
+      reportUnmasked,
+      observationPlugin,
+    ],
     // Errors reach the gateway with their code; stack traces stay here.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
+    // Shutdown is the process's (lib/lifecycle.ts): Apollo's own signal handler would close at once.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', subgraph: subgraph.name });
   });
   app.get('/ready', async (_req, res) => {
+    if (drain.draining) {
+      res.status(503).json({ status: 'shutting down', subgraph: subgraph.name });
+      return;
+    }
     try {
       await subgraph.ping();
       res.json({ status: 'ready', subgraph: subgraph.name, database: 'up' });
@@ -180,9 +198,7 @@ export async function serveSubgraph(
   return {
     ...address,
     requests: counter.count,
-    async stop() {
-      await apollo.stop();
-    },
+    stop: () => drain.stop(() => apollo.stop()),
   };
 }
 

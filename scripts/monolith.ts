@@ -29,6 +29,10 @@ export interface Federation {
   sqlStatements(): Record<SubgraphName, number>;
   /** GraphQL requests each subgraph has received so far. */
   subgraphRequests(): Record<SubgraphName, number>;
+  /** Stops one subgraph's server, as if the bureau went down (its database stays open). */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Serves a stopped subgraph again, on the port it had. */
+  restartSubgraph(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,16 +59,27 @@ export async function startFederation(options: {
   };
   const subgraphs = {} as Record<SubgraphName, Subgraph>;
   const servers = {} as Record<SubgraphName, RunningServer>;
-  const started: RunningServer[] = [];
+  const running = new Set<SubgraphName>();
   // The subgraphs ask the whole graph through the gateway, which starts last.
   let gatewayUrl: string | undefined;
   const clientOf = (name: SubgraphName) =>
     new GatewayClient(() => gatewayUrl, { signingKey, identity: SERVICE_IDENTITIES[name as keyof typeof SERVICE_IDENTITIES] ?? SERVICE_IDENTITIES.audit });
+  const serve = async (name: SubgraphName, port: number) => {
+    servers[name] = await serveSubgraph(subgraphs[name], { port, host: options.host, signingKey, accessLog: options.accessLog, database: options.dbs[name] });
+    running.add(name);
+  };
+  const stopServers = async (names: Iterable<SubgraphName>) => {
+    await Promise.all(
+      [...names].map(async (name) => {
+        running.delete(name);
+        await servers[name].stop();
+      }),
+    );
+  };
   try {
     for (const name of SUBGRAPH_NAMES) {
       subgraphs[name] = SUBGRAPH_FACTORIES[name](options.dbs[name], { gateway: clientOf(name), accessLog: options.accessLog });
-      servers[name] = await serveSubgraph(subgraphs[name], { port: portOf(name), host: options.host, signingKey, accessLog: options.accessLog, database: options.dbs[name] });
-      started.push(servers[name]);
+      await serve(name, portOf(name));
     }
     const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, servers[n].url])) as Record<SubgraphName, string>;
     const gateway = await startGateway({
@@ -86,14 +101,18 @@ export async function startFederation(options: {
       sqlStatements: () =>
         Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, subgraphs[n].sqlStatements()])) as Record<SubgraphName, number>,
       subgraphRequests: () => Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, servers[n].requests()])) as Record<SubgraphName, number>,
+      stopSubgraph: (name) => stopServers([name]),
+      async restartSubgraph(name) {
+        if (!running.has(name)) await serve(name, servers[name].port);
+      },
       async stop() {
         await gateway.stop();
-        for (const s of started) await s.stop();
+        await stopServers(running);
         for (const name of SUBGRAPH_NAMES) await subgraphs[name].close();
       },
     };
   } catch (err) {
-    for (const s of started) await s.stop().catch(() => undefined);
+    await stopServers(running).catch(() => undefined);
     throw err;
   }
 }

@@ -10,6 +10,7 @@ import { startFederation } from './monolith.ts';
 import { AccessLog } from '../lib/access-log.ts';
 import { createDemoAuth, describeDemoTokens } from '../gateway/authenticate.ts';
 import { startTracing } from '../lib/tracing.ts';
+import { exitOnSignals, shutdownFromEnv } from '../lib/lifecycle.ts';
 
 const started = Date.now();
 // The whole federation is one process here: one tracer provider, spans named by service.
@@ -65,11 +66,15 @@ console.log(`\nTry the flagship cross-bureau query (schema/operations/Unreported
     -d '{"query":"{ districtMonth(month: \\"2026-10\\") { unreportedStaff(first: 3) { totalCount nodes { unit { name openLeads { rule status } } people { name evidence { bureau kind } } } } } }"}'
 `);
 
-const shutdown = async () => {
-  await federation.stop();
-  await accessLog.close();
-  for (const db of Object.values(dbs)) await db.close();
-  process.exit(0);
-};
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
+// The gateway stops first (its requests in flight finish), then the subgraphs, then the pools.
+const shutdown = shutdownFromEnv();
+exitOnSignals(
+  'npm start',
+  async () => {
+    await federation.stop();
+    await accessLog.close();
+    await logDb.close();
+    for (const db of Object.values(dbs)) await db.close();
+  },
+  2 * (shutdown.delayMs + shutdown.graceMs) + 5_000,
+);

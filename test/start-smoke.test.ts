@@ -1,4 +1,4 @@
-// `npm start` with no database configured: embedded PGlite, demo data, the gateway answering.
+// `npm start` with no database configured: embedded PGlite, demo data, the gateway answering; SIGTERM stops it cleanly.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -55,5 +55,12 @@ describe('npm start (embedded default)', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data.districtMonth.unreportedStaff.totalCount).toBeGreaterThanOrEqual(20);
     expect(res.data.districtMonth.unreportedStaff.nodes[0].people.length).toBeGreaterThan(0);
+    // SIGTERM: not ready, requests finished, pools closed, exit 0.
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('npm start: stopped');
   }, 120_000);
 });

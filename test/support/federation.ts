@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { randomSigningKey, type SigningKey } from '../../lib/auth/signing.ts';
 import { limitsFromEnv, type LimitConfig } from '../../gateway/limits.ts';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/server.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -37,6 +38,10 @@ export interface TestFederation extends Federation {
   queryAs<T = Record<string, any>>(role: Role, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** SQL statements per subgraph run by one operation. */
   countStatements<T>(run: () => Promise<T>): Promise<{ result: T; statements: Record<SubgraphName, number> }>;
+  /** Another gateway in front of the same subgraphs, keys and access log (stopped with the federation). */
+  startGateway(options?: Partial<GatewayOptions>): Promise<RunningGateway>;
+  /** Runs an operation as the given role through the gateway at `url`. */
+  queryAt<T = Record<string, any>>(url: string, role: Role, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
 }
 
 export async function postGraphQL<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
@@ -59,16 +64,19 @@ export async function startTestFederation(data: GeneratedData, options: { limits
   const demo = await createDemoAuth();
   const hs256Secret = new Uint8Array(randomBytes(32));
   const signingKey = randomSigningKey();
+  const auth = { ...demo.config, hs256Secret };
+  const limits = { ...limitsFromEnv({}), ...options.limits };
   const federation = await startFederation({
     dbs,
     ports: 'ephemeral',
     signingKey,
-    auth: { ...demo.config, hs256Secret },
+    auth,
     accessLog,
-    limits: { ...limitsFromEnv({}), ...options.limits },
+    limits,
     development: options.development ?? false,
   });
   const bearer = (role: Role) => ({ authorization: `Bearer ${demo.tokens[role]}` });
+  const gateways: RunningGateway[] = [];
   return {
     ...federation,
     dbs,
@@ -95,7 +103,14 @@ export async function startTestFederation(data: GeneratedData, options: { limits
       const statements = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, after[n] - before[n]])) as Record<SubgraphName, number>;
       return { result, statements };
     },
+    async startGateway(gatewayOptions = {}) {
+      const gateway = await startGateway({ subgraphUrls: federation.subgraphUrls, signingKey, auth, accessLog, limits, development: false, ...gatewayOptions });
+      gateways.push(gateway);
+      return gateway;
+    },
+    queryAt: (url, role, query, variables) => postGraphQL(url, { query, variables }, bearer(role)),
     async stop() {
+      for (const gateway of gateways) await gateway.stop();
       await federation.stop();
       await accessLog.close();
       for (const name of SUBGRAPH_NAMES) await tdbs[name].drop();

@@ -74,12 +74,12 @@ export type DistrictMonth = {
    * Rectifications past their deadline (整改逾期, question 10): not completed by the month's last day
    * although their deadline (限时整改) had passed.
    */
-  overdueRectifications: OverdueRectificationConnection;
+  overdueRectifications: Maybe<OverdueRectificationConnection>;
   /**
    * Units whose establishment applications must be suspended (暂停办理, question 10): open issue leads on
    * their real-name registry (unreported staff, ghost records, late registry). Current state.
    */
-  registrySuspensions: RegistrySuspensionConnection;
+  registrySuspensions: Maybe<RegistrySuspensionConnection>;
   /** The unit (credit code) the period is narrowed to; empty for the whole district. */
   scope: Scalars['String']['output'];
   unitDirectory: Scalars['UnitDirectory']['output'];
@@ -333,7 +333,7 @@ export type Person = {
   __typename?: 'Person';
   idNumber: Scalars['String']['output'];
   /** Issue leads about the person. */
-  leads: Array<IssueLead>;
+  leads: Maybe<Array<IssueLead>>;
 };
 
 export type Query = {
@@ -430,13 +430,13 @@ export type Unit = {
   __typename?: 'Unit';
   code: Scalars['String']['output'];
   /** Inspections that covered the unit, newest first. */
-  inspections: Array<Inspection>;
+  inspections: Maybe<Array<Inspection>>;
   /** All issue leads, newest first. */
-  leads: Array<IssueLead>;
+  leads: Maybe<Array<IssueLead>>;
   /** Open issue leads (status OPEN or ROUTED), newest first. */
-  openLeads: Array<IssueLead>;
+  openLeads: Maybe<Array<IssueLead>>;
   /** Rectifications, by deadline. */
-  rectifications: Array<Rectification>;
+  rectifications: Maybe<Array<Rectification>>;
 };
 
 /** Quota category of a unit (编外用工核定类别). */
@@ -702,8 +702,8 @@ export type DistrictMonthResolvers<ContextType = Context, ParentType extends Res
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictMonth']> | FederationReferenceType, FederationReferenceType, ContextType>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
-  overdueRectifications?: Resolver<ResolversTypes['OverdueRectificationConnection'], ParentType, ContextType, RequireFields<DistrictMonthOverdueRectificationsArgs, 'first'>>;
-  registrySuspensions?: Resolver<ResolversTypes['RegistrySuspensionConnection'], ParentType, ContextType, RequireFields<DistrictMonthRegistrySuspensionsArgs, 'first'>>;
+  overdueRectifications?: Resolver<Maybe<ResolversTypes['OverdueRectificationConnection']>, ParentType, ContextType, RequireFields<DistrictMonthOverdueRectificationsArgs, 'first'>>;
+  registrySuspensions?: Resolver<Maybe<ResolversTypes['RegistrySuspensionConnection']>, ParentType, ContextType, RequireFields<DistrictMonthRegistrySuspensionsArgs, 'first'>>;
   scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
@@ -812,7 +812,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 export type PersonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person'], FederationReferenceType extends FederationReferenceTypes['Person'] = FederationReferenceTypes['Person']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Person']> | FederationReferenceType, FederationReferenceType, ContextType>;
   idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  leads?: Resolver<Array<ResolversTypes['IssueLead']>, ParentType, ContextType>;
+  leads?: Resolver<Maybe<Array<ResolversTypes['IssueLead']>>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -850,10 +850,10 @@ export type RegistrySuspensionConnectionResolvers<ContextType = Context, ParentT
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  inspections?: Resolver<Array<ResolversTypes['Inspection']>, ParentType, ContextType>;
-  leads?: Resolver<Array<ResolversTypes['IssueLead']>, ParentType, ContextType>;
-  openLeads?: Resolver<Array<ResolversTypes['IssueLead']>, ParentType, ContextType>;
-  rectifications?: Resolver<Array<ResolversTypes['Rectification']>, ParentType, ContextType>;
+  inspections?: Resolver<Maybe<Array<ResolversTypes['Inspection']>>, ParentType, ContextType>;
+  leads?: Resolver<Maybe<Array<ResolversTypes['IssueLead']>>, ParentType, ContextType>;
+  openLeads?: Resolver<Maybe<Array<ResolversTypes['IssueLead']>>, ParentType, ContextType>;
+  rectifications?: Resolver<Maybe<Array<ResolversTypes['Rectification']>>, ParentType, ContextType>;
 }>;
 
 export interface UnitDirectoryScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UnitDirectory'], any> {

@@ -87,14 +87,14 @@ export type DistrictMonth = {
    * Disguised outsourcing (变相外包, question 6): workers of a purchase-of-service contract in force in the
    * month who also sit on the unit's real-name registry (编办) or its payroll.
    */
-  disguisedOutsourcing: DisguisedOutsourcingConnection;
+  disguisedOutsourcing: Maybe<DisguisedOutsourcingConnection>;
   district: Scalars['String']['output'];
   month: Scalars['Month']['output'];
   /**
    * Pay above the standard (超标准发放, question 8): payroll lines of the month above the pay standard
    * (薪酬标准, 人社局) of the unit's category and the person's post category in the registry.
    */
-  payAboveStandard: PayAboveStandardConnection;
+  payAboveStandard: Maybe<PayAboveStandardConnection>;
   payStandardTable: Scalars['PayStandardTable']['output'];
   /** Internal: everyone on a payroll line of a unit of the district in the month. */
   payrollRoster: Scalars['EmploymentRoster']['output'];
@@ -127,7 +127,7 @@ export type DistrictYear = {
    * Budget linkage broken (实名制与人员经费联动, question 4): the year's personnel budget whose headcount
    * basis or amount differs from the registry headcount (编办) on the snapshot date × the funding standard.
    */
-  budgetLinkage: BudgetLinkageConnection;
+  budgetLinkage: Maybe<BudgetLinkageConnection>;
   district: Scalars['String']['output'];
   registrySpans: Scalars['RegistrySpans']['output'];
   /** The unit (credit code) the period is narrowed to; empty for the whole district. */
@@ -231,7 +231,7 @@ export type Person = {
   __typename?: 'Person';
   idNumber: Scalars['String']['output'];
   /** Payroll lines of the person, newest first, optionally for one month. */
-  payroll: Array<PayrollLine>;
+  payroll: Maybe<Array<PayrollLine>>;
 };
 
 
@@ -313,11 +313,11 @@ export type Unit = {
   budget: Maybe<PersonnelBudget>;
   code: Scalars['String']['output'];
   /** Payroll lines of the month (工资发放). */
-  payroll: Array<PayrollLine>;
+  payroll: Maybe<Array<PayrollLine>>;
   /** Payroll totals of the month. */
-  payrollTotal: PayrollTotal;
+  payrollTotal: Maybe<PayrollTotal>;
   /** Purchase-of-service contracts of the unit, newest first. */
-  serviceContracts: Array<ServiceContract>;
+  serviceContracts: Maybe<Array<ServiceContract>>;
 };
 
 
@@ -612,10 +612,10 @@ export type DisguisedOutsourcingWorkerResolvers<ContextType = Context, ParentTyp
 
 export type DistrictMonthResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DistrictMonth'] = ResolversParentTypes['DistrictMonth'], FederationReferenceType extends FederationReferenceTypes['DistrictMonth'] = FederationReferenceTypes['DistrictMonth']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictMonth']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  disguisedOutsourcing?: Resolver<ResolversTypes['DisguisedOutsourcingConnection'], ParentType, ContextType, RequireFields<DistrictMonthDisguisedOutsourcingArgs, 'first'>>;
+  disguisedOutsourcing?: Resolver<Maybe<ResolversTypes['DisguisedOutsourcingConnection']>, ParentType, ContextType, RequireFields<DistrictMonthDisguisedOutsourcingArgs, 'first'>>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
-  payAboveStandard?: Resolver<ResolversTypes['PayAboveStandardConnection'], ParentType, ContextType, RequireFields<DistrictMonthPayAboveStandardArgs, 'first'>>;
+  payAboveStandard?: Resolver<Maybe<ResolversTypes['PayAboveStandardConnection']>, ParentType, ContextType, RequireFields<DistrictMonthPayAboveStandardArgs, 'first'>>;
   payrollRoster?: Resolver<ResolversTypes['EmploymentRoster'], ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   serviceContractRoster?: Resolver<ResolversTypes['ServiceContractRoster'], ParentType, ContextType>;
@@ -623,7 +623,7 @@ export type DistrictMonthResolvers<ContextType = Context, ParentType extends Res
 
 export type DistrictYearResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DistrictYear'] = ResolversParentTypes['DistrictYear'], FederationReferenceType extends FederationReferenceTypes['DistrictYear'] = FederationReferenceTypes['DistrictYear']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictYear']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  budgetLinkage?: Resolver<ResolversTypes['BudgetLinkageConnection'], ParentType, ContextType, RequireFields<DistrictYearBudgetLinkageArgs, 'first'>>;
+  budgetLinkage?: Resolver<Maybe<ResolversTypes['BudgetLinkageConnection']>, ParentType, ContextType, RequireFields<DistrictYearBudgetLinkageArgs, 'first'>>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   year?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -687,7 +687,7 @@ export type PayrollTotalResolvers<ContextType = Context, ParentType extends Reso
 export type PersonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person'], FederationReferenceType extends FederationReferenceTypes['Person'] = FederationReferenceTypes['Person']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Person']> | FederationReferenceType, FederationReferenceType, ContextType>;
   idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  payroll?: Resolver<Array<ResolversTypes['PayrollLine']>, ParentType, ContextType, Partial<PersonPayrollArgs>>;
+  payroll?: Resolver<Maybe<Array<ResolversTypes['PayrollLine']>>, ParentType, ContextType, Partial<PersonPayrollArgs>>;
 }>;
 
 export type PersonnelBudgetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PersonnelBudget'] = ResolversParentTypes['PersonnelBudget']> = ResolversObject<{
@@ -743,9 +743,9 @@ export type UnitResolvers<ContextType = Context, ParentType extends ResolversPar
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   budget?: Resolver<Maybe<ResolversTypes['PersonnelBudget']>, ParentType, ContextType, RequireFields<UnitBudgetArgs, 'year'>>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  payroll?: Resolver<Array<ResolversTypes['PayrollLine']>, ParentType, ContextType, RequireFields<UnitPayrollArgs, 'month'>>;
-  payrollTotal?: Resolver<ResolversTypes['PayrollTotal'], ParentType, ContextType, RequireFields<UnitPayrollTotalArgs, 'month'>>;
-  serviceContracts?: Resolver<Array<ResolversTypes['ServiceContract']>, ParentType, ContextType>;
+  payroll?: Resolver<Maybe<Array<ResolversTypes['PayrollLine']>>, ParentType, ContextType, RequireFields<UnitPayrollArgs, 'month'>>;
+  payrollTotal?: Resolver<Maybe<ResolversTypes['PayrollTotal']>, ParentType, ContextType, RequireFields<UnitPayrollTotalArgs, 'month'>>;
+  serviceContracts?: Resolver<Maybe<Array<ResolversTypes['ServiceContract']>>, ParentType, ContextType>;
 }>;
 
 export interface UnitDirectoryScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UnitDirectory'], any> {

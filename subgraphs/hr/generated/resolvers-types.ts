@@ -50,7 +50,7 @@ export type DistrictMonth = {
    * Hired without public recruitment (未经公开招聘, question 8): contract and dispatch staff registered this
    * year (start date from 1 January to the month's end) with no hire in a public recruitment of the unit.
    */
-  hiredWithoutRecruitment: HiredWithoutRecruitmentConnection;
+  hiredWithoutRecruitment: Maybe<HiredWithoutRecruitmentConnection>;
   /** Internal: how many different people hrRoster has at each unit (for over-quota checks, without the rows). */
   hrHeadcounts: Scalars['UnitHeadcounts']['output'];
   /** Internal: everyone with an active contract, dispatch, rehire or insurance at a unit of the district in the month. */
@@ -60,7 +60,7 @@ export type DistrictMonth = {
    * in the month of contract, dispatch, temporary or no-paperwork staff with no contract or dispatch
    * agreement in force at that unit, and of rehired retirees with no rehire agreement.
    */
-  missingAgreements: MissingAgreementConnection;
+  missingAgreements: Maybe<MissingAgreementConnection>;
   month: Scalars['Month']['output'];
   /** Internal: the pay standards of the month's year. */
   payStandardTable: Scalars['PayStandardTable']['output'];
@@ -68,13 +68,13 @@ export type DistrictMonth = {
    * Registry late (实名制更新不及时, question 9): registry records entered more than 30 days after the
    * contract started (START), or left open more than 30 days after the person's contracts ended (END).
    */
-  registryLate: RegistryLateConnection;
+  registryLate: Maybe<RegistryLateConnection>;
   registryRoster: Scalars['RegistryRoster']['output'];
   /**
    * Rehired retirees past the age limit (返聘超龄, question 7): people with a rehire agreement in force, or
    * registered as rehired retirees, older than ageLimit on the month's last day (age from the ID number).
    */
-  retireesOverAgeLimit: RetireeOverAgeConnection;
+  retireesOverAgeLimit: Maybe<RetireeOverAgeConnection>;
   /** The unit (credit code) the period is narrowed to; empty for the whole district. */
   scope: Scalars['String']['output'];
   unitDirectory: Scalars['UnitDirectory']['output'];
@@ -239,13 +239,13 @@ export type PayStandard = {
 
 export type Person = {
   __typename?: 'Person';
-  contracts: Array<EmploymentContract>;
-  exits: Array<ExitRecord>;
+  contracts: Maybe<Array<EmploymentContract>>;
+  exits: Maybe<Array<ExitRecord>>;
   /** Public-recruitment hires of the person. */
-  hires: Array<RecruitmentHire>;
+  hires: Maybe<Array<RecruitmentHire>>;
   idNumber: Scalars['String']['output'];
-  insuranceEnrolments: Array<InsuranceEnrolment>;
-  rehires: Array<RehireAgreement>;
+  insuranceEnrolments: Maybe<Array<InsuranceEnrolment>>;
+  rehires: Maybe<Array<RehireAgreement>>;
 };
 
 export type Query = {
@@ -391,15 +391,15 @@ export type Unit = {
   __typename?: 'Unit';
   code: Scalars['String']['output'];
   /** Labour contracts and dispatch agreements, active at any time in the month or all. */
-  contracts: Array<EmploymentContract>;
+  contracts: Maybe<Array<EmploymentContract>>;
   /** Exits, newest first. */
-  exits: Array<ExitRecord>;
+  exits: Maybe<Array<ExitRecord>>;
   /** Social-insurance enrolments, active in the month or all. */
-  insuranceEnrolments: Array<InsuranceEnrolment>;
+  insuranceEnrolments: Maybe<Array<InsuranceEnrolment>>;
   /** Public recruitments, newest first. */
-  recruitments: Array<Recruitment>;
+  recruitments: Maybe<Array<Recruitment>>;
   /** Rehire agreements with retirees. */
-  rehires: Array<RehireAgreement>;
+  rehires: Maybe<Array<RehireAgreement>>;
 };
 
 
@@ -668,14 +668,14 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type DistrictMonthResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DistrictMonth'] = ResolversParentTypes['DistrictMonth'], FederationReferenceType extends FederationReferenceTypes['DistrictMonth'] = FederationReferenceTypes['DistrictMonth']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictMonth']> | FederationReferenceType, FederationReferenceType, ContextType>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  hiredWithoutRecruitment?: Resolver<ResolversTypes['HiredWithoutRecruitmentConnection'], ParentType, ContextType, RequireFields<DistrictMonthHiredWithoutRecruitmentArgs, 'first'>>;
+  hiredWithoutRecruitment?: Resolver<Maybe<ResolversTypes['HiredWithoutRecruitmentConnection']>, ParentType, ContextType, RequireFields<DistrictMonthHiredWithoutRecruitmentArgs, 'first'>>;
   hrHeadcounts?: Resolver<ResolversTypes['UnitHeadcounts'], ParentType, ContextType>;
   hrRoster?: Resolver<ResolversTypes['EmploymentRoster'], ParentType, ContextType>;
-  missingAgreements?: Resolver<ResolversTypes['MissingAgreementConnection'], ParentType, ContextType, RequireFields<DistrictMonthMissingAgreementsArgs, 'first'>>;
+  missingAgreements?: Resolver<Maybe<ResolversTypes['MissingAgreementConnection']>, ParentType, ContextType, RequireFields<DistrictMonthMissingAgreementsArgs, 'first'>>;
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
   payStandardTable?: Resolver<ResolversTypes['PayStandardTable'], ParentType, ContextType>;
-  registryLate?: Resolver<ResolversTypes['RegistryLateConnection'], ParentType, ContextType, RequireFields<DistrictMonthRegistryLateArgs, 'first'>>;
-  retireesOverAgeLimit?: Resolver<ResolversTypes['RetireeOverAgeConnection'], ParentType, ContextType, RequireFields<DistrictMonthRetireesOverAgeLimitArgs, 'ageLimit' | 'first'>>;
+  registryLate?: Resolver<Maybe<ResolversTypes['RegistryLateConnection']>, ParentType, ContextType, RequireFields<DistrictMonthRegistryLateArgs, 'first'>>;
+  retireesOverAgeLimit?: Resolver<Maybe<ResolversTypes['RetireeOverAgeConnection']>, ParentType, ContextType, RequireFields<DistrictMonthRetireesOverAgeLimitArgs, 'ageLimit' | 'first'>>;
   scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
@@ -764,12 +764,12 @@ export interface PayStandardTableScalarConfig extends GraphQLScalarTypeConfig<Re
 
 export type PersonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person'], FederationReferenceType extends FederationReferenceTypes['Person'] = FederationReferenceTypes['Person']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Person']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  contracts?: Resolver<Array<ResolversTypes['EmploymentContract']>, ParentType, ContextType>;
-  exits?: Resolver<Array<ResolversTypes['ExitRecord']>, ParentType, ContextType>;
-  hires?: Resolver<Array<ResolversTypes['RecruitmentHire']>, ParentType, ContextType>;
+  contracts?: Resolver<Maybe<Array<ResolversTypes['EmploymentContract']>>, ParentType, ContextType>;
+  exits?: Resolver<Maybe<Array<ResolversTypes['ExitRecord']>>, ParentType, ContextType>;
+  hires?: Resolver<Maybe<Array<ResolversTypes['RecruitmentHire']>>, ParentType, ContextType>;
   idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  insuranceEnrolments?: Resolver<Array<ResolversTypes['InsuranceEnrolment']>, ParentType, ContextType>;
-  rehires?: Resolver<Array<ResolversTypes['RehireAgreement']>, ParentType, ContextType>;
+  insuranceEnrolments?: Resolver<Maybe<Array<ResolversTypes['InsuranceEnrolment']>>, ParentType, ContextType>;
+  rehires?: Resolver<Maybe<Array<ResolversTypes['RehireAgreement']>>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -854,11 +854,11 @@ export type RetireeOverAgeConnectionResolvers<ContextType = Context, ParentType 
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  contracts?: Resolver<Array<ResolversTypes['EmploymentContract']>, ParentType, ContextType, Partial<UnitContractsArgs>>;
-  exits?: Resolver<Array<ResolversTypes['ExitRecord']>, ParentType, ContextType>;
-  insuranceEnrolments?: Resolver<Array<ResolversTypes['InsuranceEnrolment']>, ParentType, ContextType, Partial<UnitInsuranceEnrolmentsArgs>>;
-  recruitments?: Resolver<Array<ResolversTypes['Recruitment']>, ParentType, ContextType>;
-  rehires?: Resolver<Array<ResolversTypes['RehireAgreement']>, ParentType, ContextType>;
+  contracts?: Resolver<Maybe<Array<ResolversTypes['EmploymentContract']>>, ParentType, ContextType, Partial<UnitContractsArgs>>;
+  exits?: Resolver<Maybe<Array<ResolversTypes['ExitRecord']>>, ParentType, ContextType>;
+  insuranceEnrolments?: Resolver<Maybe<Array<ResolversTypes['InsuranceEnrolment']>>, ParentType, ContextType, Partial<UnitInsuranceEnrolmentsArgs>>;
+  recruitments?: Resolver<Maybe<Array<ResolversTypes['Recruitment']>>, ParentType, ContextType>;
+  rehires?: Resolver<Maybe<Array<ResolversTypes['RehireAgreement']>>, ParentType, ContextType>;
 }>;
 
 export interface UnitDirectoryScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UnitDirectory'], any> {

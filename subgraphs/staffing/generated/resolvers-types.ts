@@ -87,7 +87,7 @@ export type DistrictMonth = {
    * dispatch or rehire agreement, no social insurance (人社局) and no pay (财政局) at that unit. Seconded
    * (借调) and purchased-service (购买服务) staff are paid and contracted elsewhere and are not judged.
    */
-  ghostRecords: GhostRecordConnection;
+  ghostRecords: Maybe<GhostRecordConnection>;
   hrHeadcounts: Scalars['UnitHeadcounts']['output'];
   hrRoster: Scalars['EmploymentRoster']['output'];
   month: Scalars['Month']['output'];
@@ -95,7 +95,7 @@ export type DistrictMonth = {
    * Over quota (超管控数, question 3): units whose registered headcount (实名制实有人数) or HR's headcount in
    * the month exceeds the quota (编外用工管控数) decided for the month's year.
    */
-  overQuota: OverQuotaConnection;
+  overQuota: Maybe<OverQuotaConnection>;
   payrollRoster: Scalars['EmploymentRoster']['output'];
   /** Internal: registry records active in the month, for the other bureaus' rules. */
   registryRoster: Scalars['RegistryRoster']['output'];
@@ -108,14 +108,14 @@ export type DistrictMonth = {
    * Outsourced functions whose quota was not recovered (外包未收回管控数, question 6): purchase-of-service
    * contracts (财政局) in force in the month with no quota recovery (购买服务收回管控数) naming them.
    */
-  unrecoveredOutsourcing: UnrecoveredOutsourcingConnection;
+  unrecoveredOutsourcing: Maybe<UnrecoveredOutsourcingConnection>;
   /**
    * Units with unreported staff (未纳入实名制的编外人员): people employed at the unit according to
    * HR (labour contract, dispatch, rehire, social insurance) or paid by it according to finance
    * (payroll) in the month, with no active real-name record at that unit. Only units known to the
    * establishment office and with such people appear, ordered by credit code.
    */
-  unreportedStaff: UnreportedStaffConnection;
+  unreportedStaff: Maybe<UnreportedStaffConnection>;
 };
 
 
@@ -171,7 +171,7 @@ export type DistrictYear = {
    * Quota raised against 只减不增 (question 5): the year's quota decision is above the previous year's
    * without an approved exception.
    */
-  quotaRaised: QuotaRaiseConnection;
+  quotaRaised: Maybe<QuotaRaiseConnection>;
   /** Internal: registry records overlapping the year and the one before, for budget checks. */
   registrySpans: Scalars['RegistrySpans']['output'];
   /** The unit (credit code) the period is narrowed to; empty for the whole district. */
@@ -865,20 +865,20 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type DistrictMonthResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DistrictMonth'] = ResolversParentTypes['DistrictMonth'], FederationReferenceType extends FederationReferenceTypes['DistrictMonth'] = FederationReferenceTypes['DistrictMonth']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictMonth']> | FederationReferenceType, FederationReferenceType, ContextType>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  ghostRecords?: Resolver<ResolversTypes['GhostRecordConnection'], ParentType, ContextType, RequireFields<DistrictMonthGhostRecordsArgs, 'first'>>;
+  ghostRecords?: Resolver<Maybe<ResolversTypes['GhostRecordConnection']>, ParentType, ContextType, RequireFields<DistrictMonthGhostRecordsArgs, 'first'>>;
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
-  overQuota?: Resolver<ResolversTypes['OverQuotaConnection'], ParentType, ContextType, RequireFields<DistrictMonthOverQuotaArgs, 'first'>>;
+  overQuota?: Resolver<Maybe<ResolversTypes['OverQuotaConnection']>, ParentType, ContextType, RequireFields<DistrictMonthOverQuotaArgs, 'first'>>;
   registryRoster?: Resolver<ResolversTypes['RegistryRoster'], ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unitDirectory?: Resolver<ResolversTypes['UnitDirectory'], ParentType, ContextType>;
-  unrecoveredOutsourcing?: Resolver<ResolversTypes['UnrecoveredOutsourcingConnection'], ParentType, ContextType, RequireFields<DistrictMonthUnrecoveredOutsourcingArgs, 'first'>>;
-  unreportedStaff?: Resolver<ResolversTypes['UnreportedStaffConnection'], ParentType, ContextType, RequireFields<DistrictMonthUnreportedStaffArgs, 'first'>>;
+  unrecoveredOutsourcing?: Resolver<Maybe<ResolversTypes['UnrecoveredOutsourcingConnection']>, ParentType, ContextType, RequireFields<DistrictMonthUnrecoveredOutsourcingArgs, 'first'>>;
+  unreportedStaff?: Resolver<Maybe<ResolversTypes['UnreportedStaffConnection']>, ParentType, ContextType, RequireFields<DistrictMonthUnreportedStaffArgs, 'first'>>;
 }>;
 
 export type DistrictYearResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DistrictYear'] = ResolversParentTypes['DistrictYear'], FederationReferenceType extends FederationReferenceTypes['DistrictYear'] = FederationReferenceTypes['DistrictYear']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictYear']> | FederationReferenceType, FederationReferenceType, ContextType>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  quotaRaised?: Resolver<ResolversTypes['QuotaRaiseConnection'], ParentType, ContextType, RequireFields<DistrictYearQuotaRaisedArgs, 'first'>>;
+  quotaRaised?: Resolver<Maybe<ResolversTypes['QuotaRaiseConnection']>, ParentType, ContextType, RequireFields<DistrictYearQuotaRaisedArgs, 'first'>>;
   registrySpans?: Resolver<ResolversTypes['RegistrySpans'], ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unitDirectory?: Resolver<ResolversTypes['UnitDirectory'], ParentType, ContextType>;
