@@ -11,6 +11,7 @@ import { openPostgres } from '../lib/db.ts';
 import { startTracing } from '../lib/tracing.ts';
 import { exitOnSignals, shutdownFromEnv } from '../lib/lifecycle.ts';
 import { resilienceFromEnv } from './resilience.ts';
+import { closeSubgraphPools } from './transport.ts';
 
 startTracing({ serviceName: 'gateway' });
 const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
@@ -48,6 +49,7 @@ exitOnSignals(
   'gateway',
   async () => {
     await server.stop();
+    await closeSubgraphPools();
     await accessLog.close();
     await logDb.close();
   },

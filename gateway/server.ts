@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createHash } from 'node:crypto';
-import { ApolloGateway, type GraphQLDataSourceProcessOptions, type RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, Kind, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
@@ -26,6 +26,8 @@ import { jsonError, serveLeadExport } from './export.ts';
 import { EXPORT_OPERATIONS } from '../lib/lead-export.ts';
 import { authorizeDocument, denialError, type Denial } from './authorize.ts';
 import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig } from './limits.ts';
+import type { SubgraphResponse } from './transport.ts';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Breakers, ResilientDataSource, resilienceFromEnv, type CircuitBreaker, type ResilienceConfig } from './resilience.ts';
 import { SupergraphSource, prepareSupergraph, sha256, type ReloadOutcome } from './supergraph-source.ts';
 import { readiness } from './health.ts';
@@ -70,8 +72,6 @@ export interface GatewayContext {
   denials: Denial[];
 }
 
-const PENDING_IDENTITY = 'x-bianwai-pending-identity';
-
 /**
  * A subgraph's HTTP error reaches the client as a GraphQL error: the client's own mistakes (a bad
  * variable, BAD_USER_INPUT) keep their message and code; anything else names the bureau but never
@@ -82,46 +82,33 @@ export class BureauDataSource extends ResilientDataSource<GatewayContext> {
   constructor(
     private readonly bureau: string,
     url: string,
-    signingKey: SigningKey,
+    private readonly signingKey: SigningKey,
     breaker: CircuitBreaker,
-    metrics?: GatewayMetrics,
+    private readonly metrics?: GatewayMetrics,
   ) {
     super(bureau, url, breaker);
-    const fetcher = this.fetcher;
-    // The signature covers the exact body sent, which only the fetcher sees.
-    this.fetcher = ((input: string, init: { headers: Record<string, string>; body: string }) => {
-      const identity = init.headers[PENDING_IDENTITY];
-      delete init.headers[PENDING_IDENTITY];
-      if (identity) init.headers[SIGNATURE_HEADER] = signRequest(signingKey, init.body, JSON.parse(identity) as Identity);
-      // Request id and traceparent: headers, outside the signature.
-      correlationHeaders(init.headers);
-      if (!metrics) return fetcher(input, init as never);
-      const done = metrics.subgraphRequest(bureau);
-      return fetcher(input, init as never).then(
-        (res) => {
-          done(res.status);
-          return res;
-        },
-        (err: Error) => {
-          done(err);
-          throw err;
-        },
-      );
-    }) as never;
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context.identity) request.http?.headers.set(PENDING_IDENTITY, JSON.stringify(context.identity));
+  protected override headersFor(body: string, context: GatewayContext): Record<string, string> {
     context.subgraphs?.add(this.bureau);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // The signature covers the exact body sent, and the caller's identity travels only inside it.
+    if (context.identity) headers[SIGNATURE_HEADER] = signRequest(this.signingKey, body, context.identity);
+    // Request id and traceparent: headers, outside the signature.
+    return correlationHeaders(headers);
   }
 
-  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+  protected override exchange() {
+    return this.metrics?.subgraphRequest(this.bureau);
+  }
+
+  protected override received(response: GatewayGraphQLResponse, context: GatewayContext): GatewayGraphQLResponse {
     const ids = response.extensions?.unmaskedIdNumbers;
     if (Array.isArray(ids)) for (const id of ids) context.unmaskedIdNumbers?.add(String(id));
     return response;
   }
 
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]) {
+  protected override async errorFromResponse(response: SubgraphResponse): Promise<GraphQLError> {
     const body = (await response.json().catch(() => null)) as { errors?: { message?: string; extensions?: { code?: string } }[] } | null;
     const first = body?.errors?.[0];
     if (response.status === 400 && first?.extensions?.code === 'BAD_USER_INPUT' && first.message) {
