@@ -59,7 +59,7 @@ export class FinanceRules {
       SELECT DISTINCT ON (c.number, w.id_number) c.number, c.unit_code::text AS unit, w.id_number::text AS person, w.name,
              EXISTS (SELECT 1 FROM payroll_line p WHERE p.unit_code = c.unit_code AND p.id_number = w.id_number AND p.month = ${month}) AS paid
       FROM service_contract c JOIN service_contract_worker w ON w.contract_number = c.number
-      WHERE c.unit_code = ANY(${codes}::text[]) AND c.start_date <= ${last}::date AND c.end_date >= ${first}::date
+      WHERE c.unit_code = ANY(${codes}::bpchar[]) AND c.start_date <= ${last}::date AND c.end_date >= ${first}::date
       ORDER BY c.number, w.id_number, w.id`;
     const registered = new Set(roster.map((r) => pairKey(r[1], r[2])));
     const out: DisguisedOutsourcingResult[] = [];

@@ -63,15 +63,16 @@ export class HrRules {
     const people = [...pairs.values()].map((p) => p[1]);
     const { first, last } = inForceIn ? monthRange(inForceIn) : { first: '0001-01-01', last: '9999-12-31' };
     const rows = await this.prisma.$queryRaw<{ kind: 'C' | 'R'; id: string; unit: string; person: string; start: string; end: string | null }[]>`
-      SELECT a.kind, a.id, a.unit, a.person, to_char(a.start, 'YYYY-MM-DD') AS start, to_char(a."end", 'YYYY-MM-DD') AS "end"
+      SELECT a.kind, a.id, a.unit::text AS unit, a.person::text AS person, to_char(a.start, 'YYYY-MM-DD') AS start, to_char(a."end", 'YYYY-MM-DD') AS "end"
       FROM (
-        SELECT 'C' AS kind, c.id, c.unit_code::text AS unit, c.id_number::text AS person, c.start_date AS start,
+        SELECT 'C' AS kind, c.id, c.unit_code AS unit, c.id_number AS person, c.start_date AS start,
                coalesce(c.terminated_on, c.end_date) AS "end"
         FROM employment_contract c
         UNION ALL
-        SELECT 'R', r.id, r.unit_code::text, r.id_number::text, r.start_date, r.end_date FROM rehire_agreement r
+        SELECT 'R', r.id, r.unit_code, r.id_number, r.start_date, r.end_date FROM rehire_agreement r
       ) a
-      JOIN unnest(${units}::text[], ${people}::text[]) AS p(unit, person) ON a.unit = p.unit AND a.person = p.person
+      -- char(18) on both sides, so that the ID-number indexes serve the join (a text cast would scan).
+      JOIN unnest(${units}::bpchar[], ${people}::bpchar[]) AS p(unit, person) ON a.unit = p.unit AND a.person = p.person
       WHERE a.start <= ${last}::date AND (a."end" IS NULL OR a."end" >= ${first}::date)`;
     return rows.map((r) => ({ ...r, end: r.end ?? null }));
   }
@@ -142,7 +143,7 @@ export class HrRules {
     const rows = await this.prisma.$queryRaw<{ unit: string; person: string }[]>`
       SELECT DISTINCT rc.unit_code::text AS unit, h.id_number::text AS person
       FROM recruitment_hire h JOIN recruitment rc ON rc.id = h.recruitment_id
-      JOIN unnest(${records.map((r) => r[1])}::text[], ${records.map((r) => r[2])}::text[]) AS p(unit, person)
+      JOIN unnest(${records.map((r) => r[1])}::bpchar[], ${records.map((r) => r[2])}::bpchar[]) AS p(unit, person)
         ON rc.unit_code = p.unit AND h.id_number = p.person`;
     const hired = new Set(rows.map((r) => pairKey(r.unit, r.person)));
     return records

@@ -148,7 +148,7 @@ export class StaffingData {
       const { first, last } = monthBounds(month);
       const rows = await this.prisma.$queryRaw<{ unit_code: string; n: number }[]>`
         SELECT unit_code, count(DISTINCT id_number)::int AS n FROM registry_record
-        WHERE unit_code = ANY(${parts.map((p) => p[1])}::text[]) AND start_date <= ${last}
+        WHERE unit_code = ANY(${parts.map((p) => p[1])}::bpchar[]) AND start_date <= ${last}
           AND (end_date IS NULL OR end_date >= ${first})
         GROUP BY unit_code`;
       for (const r of rows) result.set(`${month}|${r.unit_code.trim()}`, r.n);
@@ -207,7 +207,7 @@ export class StaffingData {
     const registered = await this.prisma.$queryRaw<{ unit_code: string; id_number: string }[]>`
       SELECT DISTINCT r.unit_code, r.id_number
       FROM registry_record r
-      JOIN unnest(${units}::text[], ${ids}::text[]) AS p(unit_code, id_number)
+      JOIN unnest(${units}::bpchar[], ${ids}::bpchar[]) AS p(unit_code, id_number)
         ON r.unit_code = p.unit_code AND r.id_number = p.id_number
       WHERE r.start_date <= ${last} AND (r.end_date IS NULL OR r.end_date >= ${first})`;
     for (const r of registered) byPair.delete(`${r.unit_code.trim()}|${r.id_number.trim()}`);

@@ -69,7 +69,7 @@ export class StaffingRules {
       this.prisma.quotaDecision.findMany({ where: { year, unitCode: { in: codes } } }),
       this.prisma.$queryRaw<{ unit: string; n: number }[]>`
         SELECT unit_code::text AS unit, count(DISTINCT id_number)::int AS n FROM registry_record
-        WHERE unit_code = ANY(${codes}::text[]) AND start_date <= ${last}::date AND (end_date IS NULL OR end_date >= ${first}::date)
+        WHERE unit_code = ANY(${codes}::bpchar[]) AND start_date <= ${last}::date AND (end_date IS NULL OR end_date >= ${first}::date)
         GROUP BY unit_code`,
     ]);
     const registeredBy = new Map(registered.map((r) => [r.unit, r.n]));
