@@ -6,6 +6,7 @@ import { authConfigFromEnv } from './authenticate.ts';
 import { signingKeyFromEnv } from '../lib/auth/signing.ts';
 import { AccessLog } from '../lib/access-log.ts';
 import { openPostgres } from '../lib/db.ts';
+import { uiAssets } from './ui/build.ts';
 
 const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
 // Fail closed: no keys, no log, no gateway.
@@ -27,6 +28,8 @@ const server = await startGateway({
   host: process.env.HOST ?? '0.0.0.0',
 });
 console.log(`gateway on ${server.url}`);
+// Bundle the IDE and the dashboard now rather than on the first visit.
+uiAssets().catch((err: Error) => console.error(`gateway: cannot bundle the IDE and dashboard pages: ${err.message}`));
 const shutdown = async () => {
   await server.stop();
   await accessLog.close();

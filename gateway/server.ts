@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, Kind, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, print, printSchema, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { SUPERGRAPH_PATH } from '../lib/supergraph.ts';
 import { listen, requestCounter, type RunningServer, type SubgraphName } from '../lib/subgraph.ts';
 import type { Identity } from '../lib/auth/identity.ts';
@@ -20,6 +20,7 @@ import { redactVariables, type AccessLog, type AccessLogEntry } from '../lib/acc
 import { createAuthenticator, type AuthConfig } from './authenticate.ts';
 import { AccessRules, authorizeDocument, denialError, withoutSecurityFeatures, type Denial } from './authorize.ts';
 import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig } from './limits.ts';
+import { uiOptionsFromEnv, uiRouter, type UiOptions } from './ui/serve.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   accessLog: AccessLog | null;
   /** Development mode: introspection and field suggestions on. */
   development?: boolean;
+  /** What the query IDE and the dashboard open on; unset parts from UI_MONTH and UI_DISTRICT (uiOptionsFromEnv). */
+  ui?: Partial<UiOptions>;
 }
 
 /** What the gateway knows about one request, from authentication to the access log. */
@@ -162,6 +165,10 @@ function authorizingGateway(gateway: ApolloGateway, rules: AccessRules): Gateway
   };
 }
 
+const ACCESS_LOG_UNAVAILABLE = new GraphQLError('the access log cannot record this request, so nothing is returned; try again shortly', {
+  extensions: { code: 'ACCESS_LOG_UNAVAILABLE' },
+});
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function jsonError(res: express.Response, status: number, error: GraphQLError, headers: Record<string, string> = {}) {
@@ -192,6 +199,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     supergraphSdl: withoutSecurityFeatures(supergraphSdl),
     buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey),
   });
+  // The API schema as SDL (no @inaccessible internals), for the query IDE: it stands in for introspection.
+  let apiSdl = '';
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => void (apiSdl = printSchema(apiSchema)));
 
   /** One entry per request, whatever happened to it; false when it could not be recorded. */
   const record = async (entry: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'decision'>, context?: Partial<GatewayContext>): Promise<boolean> => {
@@ -252,9 +262,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
           );
           // Fail closed: what cannot be recorded is not returned.
           if (!recorded && response.body.kind === 'single') {
-            response.body.singleResult = {
-              errors: [{ message: 'the access log cannot record this request, so nothing is returned; try again shortly', extensions: { code: 'ACCESS_LOG_UNAVAILABLE' } }],
-            };
+            response.body.singleResult = { errors: [{ message: ACCESS_LOG_UNAVAILABLE.message, extensions: ACCESS_LOG_UNAVAILABLE.extensions }] };
             response.http.status = 503;
           }
         },
@@ -284,6 +292,46 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     res.json({ status: 'ok', service: 'gateway' });
   });
   const counter = requestCounter();
+
+  /** The caller of a bearer-token request, or null once refused (401, or 503 when keys or row scope are unavailable) and recorded. */
+  const bearerIdentity = async (req: express.Request, res: express.Response, operationName: string | null): Promise<Identity | null> => {
+    try {
+      const identity = await authenticate(req.get('authorization'));
+      // A town officer's row scope reaches every bureau as the town's unit codes, inside the signature.
+      return identity.town ? { ...identity, units: await townUnits.of(identity) } : identity;
+    } catch (err) {
+      const error = err instanceof GraphQLError ? err : new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } });
+      await record({ decision: 'DENIED', rule: `UNAUTHENTICATED:${String(error.extensions.reason ?? '')}`, operationName });
+      if (error.extensions.code === 'SERVICE_UNAVAILABLE') jsonError(res, 503, error);
+      else jsonError(res, 401, error, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      return null;
+    }
+  };
+  /** False once the subject's rate is exceeded: refused with 429 and recorded. */
+  const withinRate = async (identity: Identity, res: express.Response, operationName: string | null): Promise<boolean> => {
+    const allowed = rateLimiter.take(identity.subject);
+    if (allowed.ok) return true;
+    await record({ decision: 'DENIED', rule: 'RATE_LIMITED', operationName }, { identity });
+    jsonError(res, 429, limitError('RATE_LIMITED', `more than ${limits.ratePerMinute} requests a minute by ${identity.subject}; retry in ${allowed.retryAfterSeconds} s`), {
+      'retry-after': String(allowed.retryAfterSeconds),
+    });
+    return false;
+  };
+
+  // The API schema for the query IDE, to any authenticated caller; recorded like every request.
+  const SCHEMA_REQUEST = 'GET /schema.graphql';
+  app.get('/schema.graphql', counter.middleware, async (req, res) => {
+    const identity = await bearerIdentity(req, res, SCHEMA_REQUEST);
+    if (!identity || !(await withinRate(identity, res, SCHEMA_REQUEST))) return;
+    if (!(await record({ decision: 'ALLOWED', operationName: SCHEMA_REQUEST }, { identity }))) {
+      jsonError(res, 503, ACCESS_LOG_UNAVAILABLE);
+      return;
+    }
+    res.setHeader('cache-control', 'no-store');
+    res.type('text/plain; charset=utf-8').send(apiSdl);
+  });
+  app.use(uiRouter({ ...uiOptionsFromEnv(), ...options.ui }));
+
   app.use(
     '/graphql',
     counter.middleware,
@@ -303,26 +351,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         }
         identity = verdict.identity;
       } else {
-        try {
-          identity = await authenticate(req.get('authorization'));
-          // A town officer's row scope reaches every bureau as the town's unit codes, inside the signature.
-          if (identity.town) identity = { ...identity, units: await townUnits.of(identity) };
-        } catch (err) {
-          const error = err instanceof GraphQLError ? err : new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } });
-          await record({ decision: 'DENIED', rule: `UNAUTHENTICATED:${String(error.extensions.reason ?? '')}`, operationName: bodyOperationName(req) });
-          if (error.extensions.code === 'SERVICE_UNAVAILABLE') jsonError(res, 503, error);
-          else jsonError(res, 401, error, { 'www-authenticate': 'Bearer error="invalid_token"' });
-          return;
-        }
+        const caller = await bearerIdentity(req, res, bodyOperationName(req));
+        if (!caller) return;
+        identity = caller;
       }
-      const allowed = rateLimiter.take(identity.subject);
-      if (!allowed.ok) {
-        await record({ decision: 'DENIED', rule: 'RATE_LIMITED', operationName: bodyOperationName(req) }, { identity });
-        jsonError(res, 429, limitError('RATE_LIMITED', `more than ${limits.ratePerMinute} requests a minute by ${identity.subject}; retry in ${allowed.retryAfterSeconds} s`), {
-          'retry-after': String(allowed.retryAfterSeconds),
-        });
-        return;
-      }
+      if (!(await withinRate(identity, res, bodyOperationName(req)))) return;
       const variables = (req.body as { variables?: unknown } | undefined)?.variables;
       if (variables !== undefined && Buffer.byteLength(JSON.stringify(variables)) > limits.maxVariablesBytes) {
         await record({ decision: 'DENIED', rule: 'VARIABLES_TOO_LARGE', operationName: bodyOperationName(req) }, { identity });

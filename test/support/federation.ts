@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { randomSigningKey, type SigningKey } from '../../lib/auth/signing.ts';
 import { limitsFromEnv, type LimitConfig } from '../../gateway/limits.ts';
+import type { UiOptions } from '../../gateway/ui/serve.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -49,7 +50,10 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
   return { status: res.status, ...json };
 }
 
-export async function startTestFederation(data: GeneratedData, options: { limits?: Partial<LimitConfig>; development?: boolean } = {}): Promise<TestFederation> {
+export async function startTestFederation(
+  data: GeneratedData,
+  options: { limits?: Partial<LimitConfig>; development?: boolean; ui?: Partial<UiOptions> } = {},
+): Promise<TestFederation> {
   const tdbs = {} as Record<SubgraphName, TestDatabase>;
   for (const name of SUBGRAPH_NAMES) tdbs[name] = await freshDatabase(name);
   const logDb = await freshDatabase('accesslog');
@@ -67,6 +71,7 @@ export async function startTestFederation(data: GeneratedData, options: { limits
     accessLog,
     limits: { ...limitsFromEnv({}), ...options.limits },
     development: options.development ?? false,
+    ui: options.ui,
   });
   const bearer = (role: Role) => ({ authorization: `Bearer ${demo.tokens[role]}` });
   return {

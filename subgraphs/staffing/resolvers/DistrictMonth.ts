@@ -34,6 +34,7 @@ export const DistrictMonth: DistrictMonthResolvers = {
     const hits = await rules.unrecoveredOutsourcing(parent.district, contracts, townScoped(filter, identity.town));
     return hitPage(hits, (h) => hitKey(h.unit.code, h.contract.number), first, after);
   },
+  headcountAgainstQuota: (parent, { by, filter }, { data }) => data.headcountAgainstQuota(parent.district, parent.month, by, filter),
   unitDirectory: (parent, _args, { rules, identity }) => rules.unitDirectory(parent.district, identity.town),
   registryRoster: (parent, _args, { rules, identity }) => rules.registryRoster(parent.district, parent.month, identity.town),
 };
