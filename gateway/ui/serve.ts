@@ -113,7 +113,12 @@ export function uiRouter(options: UiOptions): express.Router {
 
   const sendPage = (html: string) => async (_req: express.Request, res: express.Response) => {
     // Build the bundle before the page goes out, so that its scripts are there when the browser asks.
-    await uiAssets();
+    try {
+      await uiAssets();
+    } catch (error) {
+      res.status(503).type('text').send(`the page's scripts could not be bundled: ${(error as Error).message}`);
+      return;
+    }
     securityHeaders(res);
     res.setHeader('cache-control', 'no-store');
     res.type('html').send(html);
