@@ -114,6 +114,9 @@ export async function serveSubgraph(
 ): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
+  // The gateway's pool (make-fetch-happen) keeps idle connections open without limit and reuses the oldest
+  // first. Closed here after Node's default 5 s, one could be reused just as it closed: "socket hang up".
+  httpServer.keepAliveTimeout = 10 * 60_000;
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     // Inline tracing (ftv1) would cost every request; no Apollo Studio reads it here.

@@ -26,6 +26,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const TOWN = '330109001';
+/** Upper bounds for a page to show something, and for one browser test. */
+const BROWSER_WAIT_MS = 120_000;
+const BROWSER_TEST_MS = 300_000;
 
 let data: GeneratedData;
 let fed: TestFederation;
@@ -199,6 +202,8 @@ describe('in the browser, with no network beyond localhost', () => {
   beforeAll(async () => {
     userDataDir = mkdtempSync(join(tmpdir(), 'bianwai-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 } });
+    // Waits, not assertions about speed: on a loaded machine the dashboard's six months of rule counts take a while.
+    context.setDefaultTimeout(BROWSER_WAIT_MS);
     await context.route('**/*', async (route) => {
       const url = route.request().url();
       requested.push(url);
@@ -225,6 +230,12 @@ describe('in the browser, with no network beyond localhost', () => {
     return page;
   }
 
+  /** Waits for a part of the dashboard, or for an error shown instead: then no error may be shown. */
+  async function shown(page: Page, testId: string): Promise<void> {
+    await page.locator(`[data-testid="${testId}"], main [role=alert]`).first().waitFor();
+    expect(await page.locator('main [role=alert]').allInnerTexts()).toEqual([]);
+  }
+
   /** The text of a table cell, as a number. */
   const cell = async (page: Page, selector: string) => Number(await page.locator(selector).innerText());
 
@@ -236,7 +247,7 @@ describe('in the browser, with no network beyond localhost', () => {
     await expect(page.getByRole('alert').innerText()).resolves.toMatch(/Token refused: token is not a JWT/);
     expect(await page.evaluate(() => sessionStorage.getItem('bianwai.token'))).toBeNull();
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('IDE: shows the schema docs and the named operations, and runs one', async () => {
     const page = await open('/ide', 'ANALYST');
@@ -263,12 +274,12 @@ describe('in the browser, with no network beyond localhost', () => {
     expect(text).toContain(`"month": "${month}"`);
     expect(text).toMatch(new RegExp(`"category": "DISTRICT_ORGAN", "units": ${first.units}, "quota": ${first.quota}, "registeredHeadcount": ${first.registeredHeadcount}`));
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it("dashboard: shows the seeded figures as the DASHBOARD role, and a unit's drill-down says what needs detail:read", async () => {
     const page = await open('/dashboard', 'DASHBOARD');
     const expected = expectedHeadcount();
-    await page.getByTestId('headcount-by-category').waitFor();
+    await shown(page, 'headcount-by-category');
     for (const [category, g] of expected.byCategory) {
       const row = `[data-testid=headcount-by-category] tr[data-group="${category}"]`;
       expect([await cell(page, `${row} [data-field=units]`), await cell(page, `${row} [data-field=quota]`), await cell(page, `${row} [data-field=registeredHeadcount]`), await cell(page, `${row} [data-field=unitsOverQuota]`)]).toEqual([
@@ -286,19 +297,20 @@ describe('in the browser, with no network beyond localhost', () => {
     await expect(page.locator('section[aria-labelledby=by-category] .bw-chart svg').innerHTML()).resolves.toContain('教育系统');
 
     // Anomalies per rule: six months up to the month; the last one is the manifest's, the others what the graph says.
-    await page.getByTestId('rule-counts').waitFor();
+    await shown(page, 'rule-counts');
     const months = previousMonths(month, 6);
     expect(await page.locator('[data-testid=rule-counts] thead th').allInnerTexts()).toEqual(['规则 rule', ...months]);
-    const shown = async (m: string) =>
+    const countsShown = async (m: string) =>
       Object.fromEntries(
         await Promise.all(
           Object.keys(manifestRuleCounts()).map(async (rule) => [rule, await cell(page, `[data-testid=rule-counts] tr[data-rule=${rule}] td[data-month="${m}"]`)] as const),
         ),
       );
-    expect(await shown(month)).toEqual(manifestRuleCounts());
-    expect(await shown(months[0]!)).toEqual(await ruleCounts('DASHBOARD', months[0]!));
+    expect(await countsShown(month)).toEqual(manifestRuleCounts());
+    expect(await countsShown(months[0]!)).toEqual(await ruleCounts('DASHBOARD', months[0]!));
 
     // The flagship list, then a click on a unit.
+    await shown(page, 'flagship-units');
     const units = data.manifest.unreportedStaff.units;
     expect(await cell(page, '[data-testid=flagship-totals] [data-field=totalCount]')).toBe(units.length);
     expect(await cell(page, '[data-testid=flagship-totals] [data-field=totalPeople]')).toBe(units.reduce((n, u) => n + u.people.length, 0));
@@ -306,18 +318,20 @@ describe('in the browser, with no network beyond localhost', () => {
     const unit = units[0]!;
     await page.locator(`[data-testid=flagship-units] tr[data-unit="${unit.code}"] button`).click();
     const profile = page.locator(`[data-testid=unit-profile][data-unit="${unit.code}"]`);
-    await profile.waitFor();
+    await shown(page, 'unit-profile');
     await expect(profile.locator('h3').innerText()).resolves.toContain(unit.name);
     await page.getByTestId('profile-needs-detail').waitFor();
     expect(await profile.locator('[data-rule=unreportedStaff] [data-field=count]').innerText()).toBe('1');
     expect(await profile.getByTestId('profile-registry').count()).toBe(0);
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('dashboard: an analyst drilling into a unit sees its registry, masked', async () => {
     const page = await open('/dashboard', 'ANALYST');
     const unit = data.manifest.unreportedStaff.units[0]!;
+    await shown(page, 'flagship-units');
     await page.locator(`[data-testid=flagship-units] tr[data-unit="${unit.code}"] button`).click();
+    await shown(page, 'unit-profile');
     const registry = page.locator(`[data-testid=unit-profile][data-unit="${unit.code}"]`).getByTestId('profile-registry');
     await registry.waitFor();
     const headcount = await cell(page, '[data-testid=unit-profile] [data-field=registeredHeadcount]');
@@ -326,7 +340,7 @@ describe('in the browser, with no network beyond localhost', () => {
     expect(ids.every((id) => /^\d{6}\*{8}\d{3}[\dX]$/.test(id))).toBe(true);
     expect(await page.getByTestId('profile-needs-detail').count()).toBe(0);
     await page.close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('asked for nothing outside localhost and logged no errors', () => {
     expect(requested.length).toBeGreaterThan(0);
