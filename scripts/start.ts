@@ -27,7 +27,7 @@ for (const [name, url] of urls) {
 
 const seed = Number(process.env.SEED ?? 42);
 const existingUnits = (await dbs.staffing.query<{ n: number }>('SELECT count(*)::int AS n FROM unit'))[0]?.n ?? 0;
-// The dashboard and the IDE's examples open on the demo data's month (else UI_MONTH, else last month).
+// The dashboard and the IDE's examples open on UI_MONTH if set, else on the month of the demo data just loaded, else last month.
 let dataMonth: string | undefined;
 if (existingUnits === 0) {
   const data = generate({ seed });
