@@ -12,6 +12,7 @@ import { startTracing } from '../lib/tracing.ts';
 import { exitOnSignals, shutdownFromEnv } from '../lib/lifecycle.ts';
 import { resilienceFromEnv } from './resilience.ts';
 import { closeSubgraphPools } from './transport.ts';
+import { uiAssets } from './ui/build.ts';
 
 startTracing({ serviceName: 'gateway' });
 const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
@@ -44,6 +45,8 @@ const server = await startGateway({
   shutdown,
 }).catch((err: Error) => fail(err.message));
 console.log(`gateway on ${server.url}`);
+// Bundle the IDE and the dashboard now rather than on the first visit.
+uiAssets().catch((err: Error) => console.error(`gateway: cannot bundle the IDE and dashboard pages: ${err.message}`));
 process.on('SIGHUP', () => void server.reloadSupergraph());
 exitOnSignals(
   'gateway',

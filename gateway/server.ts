@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, Kind, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, print, printSchema, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { SUPERGRAPH_PATH } from '../lib/supergraph.ts';
 import { listen, requestCounter, type RunningServer, type SubgraphName } from '../lib/subgraph.ts';
 import type { Identity } from '../lib/auth/identity.ts';
@@ -32,6 +32,7 @@ import { Breakers, ResilientDataSource, resilienceFromEnv, type CircuitBreaker, 
 import { SupergraphSource, prepareSupergraph, sha256, type ReloadOutcome } from './supergraph-source.ts';
 import { readiness } from './health.ts';
 import { Drain, consoleLogger, shutdownFromEnv, type Logger, type ShutdownConfig } from '../lib/lifecycle.ts';
+import { uiOptionsFromEnv, uiRouter, type UiOptions } from './ui/serve.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -57,6 +58,8 @@ export interface GatewayOptions {
   watchSupergraph?: boolean;
   shutdown?: ShutdownConfig;
   logger?: Logger;
+  /** What the query IDE and the dashboard open on; unset parts from UI_MONTH and UI_DISTRICT (uiOptionsFromEnv). */
+  ui?: Partial<UiOptions>;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -192,6 +195,10 @@ function authorizingGateway(gateway: ApolloGateway, supergraph: SupergraphSource
   };
 }
 
+const ACCESS_LOG_UNAVAILABLE = new GraphQLError('the access log cannot record this request, so nothing is returned; try again shortly', {
+  extensions: { code: 'ACCESS_LOG_UNAVAILABLE' },
+});
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const logger = options.logger ?? consoleLogger;
   const overrides = options.subgraphUrls ?? {};
@@ -226,6 +233,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const shutdown = options.shutdown ?? shutdownFromEnv();
   const drain = new Drain(shutdown.delayMs);
+  // The API schema as SDL (no @inaccessible internals), for the query IDE: it stands in for introspection.
+  let apiSdl = '';
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => void (apiSdl = printSchema(apiSchema)));
 
   /** One entry per request, whatever happened to it; false when it could not be recorded. */
   const record = async (entry: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'decision'>, context?: Partial<GatewayContext>): Promise<boolean> => {
@@ -286,9 +296,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           );
           // Fail closed: what cannot be recorded is not returned.
           if (!recorded && response.body.kind === 'single') {
-            response.body.singleResult = {
-              errors: [{ message: 'the access log cannot record this request, so nothing is returned; try again shortly', extensions: { code: 'ACCESS_LOG_UNAVAILABLE' } }],
-            };
+            response.body.singleResult = { errors: [{ message: ACCESS_LOG_UNAVAILABLE.message, extensions: ACCESS_LOG_UNAVAILABLE.extensions }] };
             response.http.status = 503;
           }
         },
@@ -371,6 +379,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     };
 
   const counter = requestCounter();
+  // The API schema for the query IDE, to any authenticated caller; recorded like every request.
+  const SCHEMA_REQUEST = 'GET /schema.graphql';
+  app.get('/schema.graphql', ...observe, counter.middleware, admit(false, () => SCHEMA_REQUEST), async (_req, res) => {
+    if (!(await record({ decision: 'ALLOWED', operationName: SCHEMA_REQUEST }, { identity: res.locals.identity as Identity }))) {
+      jsonError(res, 503, ACCESS_LOG_UNAVAILABLE);
+      return;
+    }
+    res.setHeader('cache-control', 'no-store');
+    res.type('text/plain; charset=utf-8').send(apiSdl);
+  });
+  app.use(uiRouter({ ...uiOptionsFromEnv(), ...options.ui }));
+
   app.use(
     '/graphql',
     ...observe,

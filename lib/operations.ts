@@ -27,3 +27,14 @@ export function namedOperations(): Set<string> {
   }
   return names;
 }
+
+/** A named operation file's description: its leading comment lines, joined (the convention of schema/operations). */
+export function operationDescription(document: string): string {
+  const lines: string[] = [];
+  for (const line of document.split('\n')) {
+    const comment = /^\s*#\s?(.*)$/.exec(line);
+    if (!comment) break;
+    lines.push(comment[1]!.trim());
+  }
+  return lines.join(' ').trim();
+}

@@ -9,6 +9,7 @@ import type { AccessLog } from '../lib/access-log.ts';
 import type { AuthConfig } from '../gateway/authenticate.ts';
 import type { LimitConfig } from '../gateway/limits.ts';
 import { startGateway } from '../gateway/server.ts';
+import type { UiOptions } from '../gateway/ui/serve.ts';
 import { createSubgraph as createStaffing } from '../subgraphs/staffing/index.ts';
 import { createSubgraph as createFinance } from '../subgraphs/finance/index.ts';
 import { createSubgraph as createHr } from '../subgraphs/hr/index.ts';
@@ -50,6 +51,8 @@ export async function startFederation(options: {
   signingKey?: SigningKey;
   limits?: LimitConfig;
   development?: boolean;
+  /** What the query IDE and the dashboard open on. */
+  ui?: Partial<UiOptions>;
 }): Promise<Federation> {
   const signingKey = options.signingKey ?? randomSigningKey();
   const portOf = (name: SubgraphName | 'gateway') => {
@@ -92,6 +95,7 @@ export async function startFederation(options: {
       accessLog: options.accessLog,
       limits: options.limits,
       development: options.development,
+      ui: options.ui,
     });
     gatewayUrl = gateway.url;
     return {

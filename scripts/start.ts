@@ -31,9 +31,12 @@ for (const [name, url] of urls) {
 
 const seed = Number(process.env.SEED ?? 42);
 const existingUnits = (await dbs.staffing.query<{ n: number }>('SELECT count(*)::int AS n FROM unit'))[0]?.n ?? 0;
+// The dashboard and the IDE's examples open on UI_MONTH if set, else on the month of the demo data just loaded, else last month.
+let dataMonth: string | undefined;
 if (existingUnits === 0) {
   const data = generate({ seed });
   await load(data, dbs);
+  dataMonth = data.manifest.month;
   console.log(
     `Loaded demo data (seed ${seed}): ${data.manifest.counts.units} units, ${data.manifest.counts.people} people; ` +
       `${data.manifest.unreportedStaff.units.length} units with unreported staff in ${data.manifest.month}.`,
@@ -56,9 +59,13 @@ const federation = await startFederation({
   accessLog,
   // Stack traces and field suggestions only when asked for (NODE_ENV=development).
   development: process.env.NODE_ENV === 'development',
+  ui: dataMonth && !process.env.UI_MONTH ? { month: dataMonth } : undefined,
 });
 for (const name of SUBGRAPH_NAMES) console.log(`  ${name.padEnd(8)} ${federation.subgraphUrls[name]}  (${dbs[name].label})`);
-console.log(`\nGateway ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${federation.gatewayUrl}\n`);
+console.log(`\nGateway ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${federation.gatewayUrl}`);
+const site = federation.gatewayUrl.replace(/\/graphql$/, '');
+console.log(`  query IDE (analysts):   ${site}/ide        sign in with a token below (e.g. ANALYST)`);
+console.log(`  dashboard:              ${site}/dashboard  sign in as DASHBOARD; drill-down rows need ANALYST or an officer\n`);
 console.log(`Every request needs a bearer token. Demo tokens, one per role (valid 12 hours):\n`);
 console.log(describeDemoTokens(demo, { url: federation.gatewayUrl }));
 console.log(`\nTry the flagship cross-bureau query (schema/operations/UnreportedStaff.graphql) as an auditor:

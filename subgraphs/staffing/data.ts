@@ -7,7 +7,16 @@ import type { StaffingRules } from './rules.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds } from '../../lib/periods.ts';
 import { groupBy } from '../../lib/batch.ts';
-import { periodRowsLoader, townScoped, type RegistryRosterRow, type RegistrySpanRow, type UnitDirectoryRow } from '../../lib/cross-check.ts';
+import {
+  checkUnitFilter,
+  periodRowsLoader,
+  townScoped,
+  type RegistryRosterRow,
+  type RegistrySpanRow,
+  type UnitDirectoryRow,
+  type UnitFilterInput as RuleUnitFilter,
+} from '../../lib/cross-check.ts';
+import { townName } from '../../lib/divisions.ts';
 
 export type UnitRow = Prisma.UnitModel;
 export type UnitParent = UnitRow;
@@ -25,6 +34,16 @@ export type UnreportedPersonResult = {
   evidence: { bureau: 'HR' | 'FINANCE'; kind: EvidenceKind; reference: string }[];
 };
 export type UnreportedUnitResult = { unit: UnitRow; people: UnreportedPersonResult[] };
+export type HeadcountGroupResult = {
+  category: UnitRow['category'] | null;
+  town: { code: string; name: string } | null;
+  units: number;
+  quota: number;
+  registeredHeadcount: number;
+  unitsOverQuota: number;
+};
+
+const CATEGORY_ORDER: readonly UnitRow['category'][] = ['DISTRICT_ORGAN', 'FUNDED_INSTITUTION', 'EDUCATION', 'TOWN_SUBDISTRICT'];
 
 export interface UnitFilterInput {
   category?: Prisma.UnitWhereInput['category'] | null;
@@ -182,6 +201,43 @@ export class StaffingData {
       orderBy: { townCode: 'asc' },
     });
     return rows.map((r) => r.townCode!);
+  }
+
+  /**
+   * Units, quota and real-name headcount of the district per unit category or town, for the month's year:
+   * totals only. Three statements (units, quota decisions, headcounts) whatever the district's size.
+   */
+  async headcountAgainstQuota(district: string, month: string, by: 'CATEGORY' | 'TOWN', filter: RuleUnitFilter | null | undefined): Promise<HeadcountGroupResult[]> {
+    checkUnitFilter(filter);
+    const units = await this.prisma.unit.findMany({
+      where: unitWhere({ ...(townScoped(filter, this.town) as UnitFilterInput), district }),
+      select: { code: true, category: true, townCode: true },
+    });
+    if (units.length === 0) return [];
+    const codes = units.map((u) => u.code);
+    const [decisions, headcounts] = await Promise.all([
+      this.prisma.quotaDecision.findMany({ where: { year: Number(month.slice(0, 4)), unitCode: { in: codes } }, select: { unitCode: true, quota: true } }),
+      Promise.all(codes.map((code) => this.headcountByUnit.load(`${month}|${code}`))),
+    ]);
+    const quotaOf = new Map(decisions.map((d) => [d.unitCode, d.quota]));
+    const groups = new Map<string, HeadcountGroupResult>();
+    units.forEach((unit, i) => {
+      const key = by === 'CATEGORY' ? unit.category : (unit.townCode ?? '');
+      let group = groups.get(key);
+      if (!group) {
+        const town = by === 'TOWN' && unit.townCode ? { code: unit.townCode, name: townName(unit.townCode) ?? unit.townCode } : null;
+        group = { category: by === 'CATEGORY' ? unit.category : null, town, units: 0, quota: 0, registeredHeadcount: 0, unitsOverQuota: 0 };
+        groups.set(key, group);
+      }
+      const quota = quotaOf.get(unit.code);
+      const headcount = headcounts[i]!;
+      group.units++;
+      group.quota += quota ?? 0;
+      group.registeredHeadcount += headcount;
+      if (quota !== undefined && headcount > quota) group.unitsOverQuota++;
+    });
+    const order = (key: string) => (by === 'CATEGORY' ? String(CATEGORY_ORDER.indexOf(key as UnitRow['category'])) : key || '~');
+    return [...groups.entries()].sort(([a], [b]) => (order(a) < order(b) ? -1 : 1)).map(([, g]) => g);
   }
 
   /**

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSubgraph, type SubgraphHarness } from '../../test/support/subgraph.ts';
 import { makeCreditCode, makeIdNumber } from '../../lib/ids.ts';
 import { createSubgraph } from './index.ts';
+import { identityOf } from '../../lib/auth/identity.ts';
 
 const UNIT_A = makeCreditCode('1', '330109', '00000001A');
 const UNIT_B = makeCreditCode('2', '330109', '00000002B');
@@ -27,6 +28,12 @@ beforeAll(async () => {
       ['unit_code', 'id_number', 'name', 'post', 'post_category', 'employment_form', 'start_date', 'end_date', 'change_reason', 'recorded_at'],
       [[UNIT_A, ALICE, '王芳', '档案整理', '辅助管理', 'LABOUR_CONTRACT', '2024-03-01', null, 'IN_SERVICE', '2024-03-05T00:00:00Z']],
     );
+    // A's quota is below its one registered person; B has room. Last year's decisions must not count.
+    await db.insertRows('quota_decision', ['unit_code', 'year', 'quota', 'decided_on'], [
+      [UNIT_A, 2026, 0, '2026-01-10'],
+      [UNIT_B, 2026, 5, '2026-01-10'],
+      [UNIT_B, 2025, 9, '2025-01-10'],
+    ]);
   });
 });
 
@@ -63,9 +70,35 @@ describe('staffing subgraph', () => {
     expect(result.errors?.[0]?.message).toMatch(/Month must be a calendar month YYYY-MM/);
   });
 
+  it('totals units, quota and real-name headcount per category and per town, in at most three statements each', async () => {
+    const query = `{ districtMonth(month: "2026-10") {
+      byCategory: headcountAgainstQuota(by: CATEGORY) { category town { code } units quota registeredHeadcount unitsOverQuota }
+      byTown: headcountAgainstQuota(by: TOWN) { category town { code name } units quota registeredHeadcount unitsOverQuota } } }`;
+    const { result, statements } = await h.counted(query);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.districtMonth).toEqual({
+      byCategory: [
+        { category: 'FUNDED_INSTITUTION', town: null, units: 1, quota: 0, registeredHeadcount: 1, unitsOverQuota: 1 },
+        { category: 'TOWN_SUBDISTRICT', town: null, units: 1, quota: 5, registeredHeadcount: 0, unitsOverQuota: 0 },
+      ],
+      // Units in no town come last.
+      byTown: [
+        { category: null, town: { code: '330109113', name: '瓜沥镇' }, units: 1, quota: 5, registeredHeadcount: 0, unitsOverQuota: 0 },
+        { category: null, town: null, units: 1, quota: 0, registeredHeadcount: 1, unitsOverQuota: 1 },
+      ],
+    });
+    // Units, quota decisions and headcounts for each grouping (headcounts may be shared by the two).
+    expect(statements).toBeLessThanOrEqual(6);
+    // A town officer's totals cover its own town only.
+    const town = await h.run(query, {}, identityOf('test:town', 'TOWN_OFFICER', { town: '330109113' }));
+    expect(town.data?.districtMonth.byCategory).toEqual([{ category: 'TOWN_SUBDISTRICT', town: null, units: 1, quota: 5, registeredHeadcount: 0, unitsOverQuota: 0 }]);
+    const bad = await run(`{ districtMonth(month: "2026-10") { headcountAgainstQuota(by: TOWN, filter: { town: "33010911" }) { units } } }`);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('finds people in the rosters with no active registry record at that unit', async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on DistrictMonth {
-      unreportedStaff { totalCount totalPeople nodes { unit { code } people { person { idNumber } name evidence { bureau kind reference } } } } } } }`;
+      unreportedStaff { totalCount totalPeople nodes { unit { code } peopleCount people { person { idNumber } name evidence { bureau kind reference } } } } } } }`;
     const result = await run(query, {
       r: [
         {
@@ -90,6 +123,7 @@ describe('staffing subgraph', () => {
         nodes: [
           {
             unit: { code: UNIT_A },
+            peopleCount: 1,
             people: [
               {
                 person: { idNumber: BOB },
@@ -102,7 +136,7 @@ describe('staffing subgraph', () => {
             ],
           },
           // Alice is registered at A, not at B, where HR has her insured.
-          { unit: { code: UNIT_B }, people: [{ person: { idNumber: ALICE }, name: '王芳', evidence: [{ bureau: 'HR', kind: 'SOCIAL_INSURANCE', reference: '7' }] }] },
+          { unit: { code: UNIT_B }, peopleCount: 1, people: [{ person: { idNumber: ALICE }, name: '王芳', evidence: [{ bureau: 'HR', kind: 'SOCIAL_INSURANCE', reference: '7' }] }] },
         ],
       },
     });

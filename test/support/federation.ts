@@ -14,6 +14,7 @@ import { SignJWT } from 'jose';
 import { randomSigningKey, type SigningKey } from '../../lib/auth/signing.ts';
 import { limitsFromEnv, type LimitConfig } from '../../gateway/limits.ts';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/server.ts';
+import type { UiOptions } from '../../gateway/ui/serve.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -54,7 +55,10 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
   return { status: res.status, ...json };
 }
 
-export async function startTestFederation(data: GeneratedData, options: { limits?: Partial<LimitConfig>; development?: boolean } = {}): Promise<TestFederation> {
+export async function startTestFederation(
+  data: GeneratedData,
+  options: { limits?: Partial<LimitConfig>; development?: boolean; ui?: Partial<UiOptions> } = {},
+): Promise<TestFederation> {
   const tdbs = {} as Record<SubgraphName, TestDatabase>;
   for (const name of SUBGRAPH_NAMES) tdbs[name] = await freshDatabase(name);
   const logDb = await freshDatabase('accesslog');
@@ -74,6 +78,7 @@ export async function startTestFederation(data: GeneratedData, options: { limits
     accessLog,
     limits,
     development: options.development ?? false,
+    ui: options.ui,
   });
   const bearer = (role: Role) => ({ authorization: `Bearer ${demo.tokens[role]}` });
   const gateways: RunningGateway[] = [];

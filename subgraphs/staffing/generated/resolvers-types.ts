@@ -88,6 +88,13 @@ export type DistrictMonth = {
    * (借调) and purchased-service (购买服务) staff are paid and contracted elsewhere and are not judged.
    */
   ghostRecords: Maybe<GhostRecordConnection>;
+  /**
+   * Off-establishment headcount against quota (编外用工管控数使用情况) in the month, totalled per unit
+   * category (编外用工核定类别) or per town (镇街): counts and totals only, no rows about units or people.
+   * Each unit counts with its quota decision for the month's year and the people with a real-name record
+   * (实名制) active in the month. Groups with no unit are left out; a town officer sees its own town.
+   */
+  headcountAgainstQuota: Array<HeadcountGroup>;
   hrHeadcounts: Scalars['UnitHeadcounts']['output'];
   hrRoster: Scalars['EmploymentRoster']['output'];
   month: Scalars['Month']['output'];
@@ -127,6 +134,16 @@ export type DistrictMonthGhostRecordsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<UnitFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A district in a month. HR and finance contribute who they see employed or paid there
+ * (internal rosters); the establishment office compares them with its registry.
+ */
+export type DistrictMonthHeadcountAgainstQuotaArgs = {
+  by: HeadcountGrouping;
+  filter?: InputMaybe<UnitFilter>;
 };
 
 
@@ -263,6 +280,30 @@ export type GhostRecordConnection = {
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
 };
+
+/** Units, quota (编外用工管控数) and real-name headcount (实名制实有人数) of one unit category or one town. */
+export type HeadcountGroup = {
+  __typename?: 'HeadcountGroup';
+  /** The group's unit category (grouping CATEGORY). */
+  category: Maybe<UnitCategory>;
+  /** Sum of the units' quotas for the month's year; a unit without a quota decision adds nothing. */
+  quota: Scalars['Int']['output'];
+  /** Sum over the units of the people with a real-name record active at the unit in the month. */
+  registeredHeadcount: Scalars['Int']['output'];
+  /** The group's town or subdistrict (grouping TOWN); null for the units in no town. */
+  town: Maybe<Town>;
+  /** Units in the group. */
+  units: Scalars['Int']['output'];
+  /** Units whose real-name headcount exceeds their quota (question 3, over quota, also judges HR's headcount). */
+  unitsOverQuota: Scalars['Int']['output'];
+};
+
+/** How headcount against quota is totalled. */
+export type HeadcountGrouping =
+  /** Per unit category (编外用工核定类别), in the order of UnitCategory. */
+  | 'CATEGORY'
+  /** Per town or subdistrict (镇街), by town code; the units in no town (区级单位) form the last group. */
+  | 'TOWN';
 
 export type Mutation = {
   __typename?: 'Mutation';
@@ -613,6 +654,8 @@ export type UnreportedStaffConnection = {
 export type UnreportedUnit = {
   __typename?: 'UnreportedUnit';
   people: Array<UnreportedPerson>;
+  /** How many people the registry misses at the unit: a count, which needs no scope (the people need detail:read). */
+  peopleCount: Scalars['Int']['output'];
   unit: Unit;
 };
 
@@ -760,6 +803,8 @@ export type ResolversTypes = ResolversObject<{
   FundingForm: FundingForm;
   GhostRecord: ResolverTypeWrapper<GhostRecordResult>;
   GhostRecordConnection: ResolverTypeWrapper<Omit<GhostRecordConnection, 'nodes'> & { nodes: Array<ResolversTypes['GhostRecord']> }>;
+  HeadcountGroup: ResolverTypeWrapper<HeadcountGroup>;
+  HeadcountGrouping: HeadcountGrouping;
   Month: ResolverTypeWrapper<Scalars['Month']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OutsourcedFunction: OutsourcedFunction;
@@ -808,6 +853,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   GhostRecord: GhostRecordResult;
   GhostRecordConnection: Omit<GhostRecordConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['GhostRecord']> };
+  HeadcountGroup: HeadcountGroup;
   Month: Scalars['Month']['output'];
   Mutation: Record<PropertyKey, never>;
   OverQuotaConnection: Omit<OverQuotaConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['OverQuotaUnit']> };
@@ -866,6 +912,7 @@ export type DistrictMonthResolvers<ContextType = Context, ParentType extends Res
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['DistrictMonth']> | FederationReferenceType, FederationReferenceType, ContextType>;
   district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ghostRecords?: Resolver<Maybe<ResolversTypes['GhostRecordConnection']>, ParentType, ContextType, RequireFields<DistrictMonthGhostRecordsArgs, 'first'>>;
+  headcountAgainstQuota?: Resolver<Array<ResolversTypes['HeadcountGroup']>, ParentType, ContextType, RequireFields<DistrictMonthHeadcountAgainstQuotaArgs, 'by'>>;
   month?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
   overQuota?: Resolver<Maybe<ResolversTypes['OverQuotaConnection']>, ParentType, ContextType, RequireFields<DistrictMonthOverQuotaArgs, 'first'>>;
   registryRoster?: Resolver<ResolversTypes['RegistryRoster'], ParentType, ContextType>;
@@ -914,6 +961,15 @@ export type GhostRecordConnectionResolvers<ContextType = Context, ParentType ext
   nodes?: Resolver<Array<ResolversTypes['GhostRecord']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type HeadcountGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HeadcountGroup'] = ResolversParentTypes['HeadcountGroup']> = ResolversObject<{
+  category?: Resolver<Maybe<ResolversTypes['UnitCategory']>, ParentType, ContextType>;
+  quota?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  registeredHeadcount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  town?: Resolver<Maybe<ResolversTypes['Town']>, ParentType, ContextType>;
+  units?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unitsOverQuota?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface MonthScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Month'], any> {
@@ -1094,6 +1150,7 @@ export type UnreportedStaffConnectionResolvers<ContextType = Context, ParentType
 
 export type UnreportedUnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnreportedUnit'] = ResolversParentTypes['UnreportedUnit']> = ResolversObject<{
   people?: Resolver<Array<ResolversTypes['UnreportedPerson']>, ParentType, ContextType>;
+  peopleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
 }>;
 
@@ -1107,6 +1164,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   EstablishmentApplication?: EstablishmentApplicationResolvers<ContextType>;
   GhostRecord?: GhostRecordResolvers<ContextType>;
   GhostRecordConnection?: GhostRecordConnectionResolvers<ContextType>;
+  HeadcountGroup?: HeadcountGroupResolvers<ContextType>;
   Month?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   OverQuotaConnection?: OverQuotaConnectionResolvers<ContextType>;

@@ -63,6 +63,10 @@ export const DistrictMonth: DistrictMonthResolvers = {
     );
     return hitPage(hits, (h) => hitKey(h.unit.code, h.contract.number), first, after);
   },
+  async headcountAgainstQuota(parent, { by, filter }, ctx) {
+    const scoped = scopedFilter(filter, parent.scope);
+    return cachedHits(ctx, 'headcountAgainstQuota', [parent.district, parent.month, by, scoped], () => ctx.data.headcountAgainstQuota(parent.district, parent.month, by, scoped));
+  },
   unitDirectory: (parent, _args, ctx) =>
     cachedRows(ctx, UnitDirectory, 'staffing', 'unitDirectory', [parent.district, parent.scope, ctx.identity.town], () =>
       ctx.data.unitDirectory.load({ district: parent.district, period: '', scope: parent.scope }),

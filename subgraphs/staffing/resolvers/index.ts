@@ -13,6 +13,7 @@ import { EstablishmentApplication } from './EstablishmentApplication.ts';
 import { QuotaRecovery } from './QuotaRecovery.ts';
 import { DistrictMonth } from './DistrictMonth.ts';
 import { UnreportedPerson } from './UnreportedPerson.ts';
+import { UnreportedUnit } from './UnreportedUnit.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -35,4 +36,5 @@ export const resolvers: Resolvers = {
   QuotaRecovery,
   DistrictMonth,
   UnreportedPerson,
+  UnreportedUnit,
 };
