@@ -33,6 +33,7 @@ import { SupergraphSource, prepareSupergraph, sha256, type ReloadOutcome } from 
 import { readiness } from './health.ts';
 import { Drain, consoleLogger, shutdownFromEnv, type Logger, type ShutdownConfig } from '../lib/lifecycle.ts';
 import { uiOptionsFromEnv, uiRouter, type UiOptions } from './ui/serve.ts';
+import { installOperationMemo } from './operation-memo.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -227,6 +228,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = new GatewayMetrics(new Set([...namedOperations(), ...EXPORT_OPERATIONS, 'LeadExport']), () => ({ access_log: accessLog?.poolStats() }));
   // @apollo/gateway otherwise exports usage data to Apollo's servers: nothing may leave a government network.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  installOperationMemo();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.hook,
     buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey, breakers.get(name), metrics),

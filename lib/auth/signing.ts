@@ -28,11 +28,21 @@ function mac(key: SigningKey, time: string, nonce: string, identity: string, bod
   return createHmac('sha256', key).update(`${VERSION}.${time}.${nonce}.${identity}.${bodyHash}`).digest('base64url');
 }
 
+/**
+ * Nonces need only be unique (the MAC covers them): a random prefix per process and a counter. A
+ * randomBytes call per subgraph request cost more than signing the body.
+ */
+const NONCE_PREFIX = randomBytes(9).toString('base64url');
+let nonceCounter = 0;
+/** A request's identity is signed into each of its subgraph requests: encoded once. */
+const encodedIdentities = new WeakMap<Identity, string>();
+
 /** The header value for a request body sent on behalf of an identity. */
 export function signRequest(key: SigningKey, body: string | Buffer, identity: Identity, now = Date.now()): string {
   const time = String(Math.floor(now / 1000));
-  const nonce = randomBytes(12).toString('base64url');
-  const id = Buffer.from(JSON.stringify(identity), 'utf8').toString('base64url');
+  const nonce = `${NONCE_PREFIX}${(nonceCounter++).toString(36)}`;
+  let id = encodedIdentities.get(identity);
+  if (id === undefined) encodedIdentities.set(identity, (id = Buffer.from(JSON.stringify(identity), 'utf8').toString('base64url')));
   return `${VERSION}.${time}.${nonce}.${id}.${mac(key, time, nonce, id, body)}`;
 }
 
