@@ -19,6 +19,7 @@ import type { Identity } from './auth/identity.ts';
 import { applyMasking } from './auth/masking.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, type SigningKey } from './auth/signing.ts';
 import type { AccessLog } from './access-log.ts';
+import { withInputField } from './errors.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -120,6 +121,7 @@ export async function serveSubgraph(
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), reportUnmasked],
     // Errors reach the gateway with their code; stack traces stay here.
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
+    formatError: (formatted) => withInputField(formatted),
   });
   await apollo.start();
   app.get('/health', (_req, res) => {

@@ -4,6 +4,7 @@ import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { HrRules } from './rules.ts';
+import type { HrWrites } from './writes.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds, toDateString } from '../../lib/periods.ts';
 import { groupBy } from '../../lib/batch.ts';
@@ -26,6 +27,7 @@ export type DistrictMonthParent = { district: string; month: string } & Record<s
 export interface Context extends RequestAccess {
   data: HrData;
   rules: HrRules;
+  writes: HrWrites;
   /** For questions to the whole graph; absent when no gateway is configured. */
   gateway: GatewayClient | undefined;
 }
