@@ -89,7 +89,8 @@ export function requestCounter(): { middleware: express.RequestHandler; count: (
 export async function listen(httpServer: http.Server, port: number, host: string): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(port, host, () => resolve());
+    // A burst of clients connecting at once must not overflow Node's default accept queue (511).
+    httpServer.listen({ port, host, backlog: 2048 }, () => resolve());
   });
   const actual = (httpServer.address() as AddressInfo).port;
   return { url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}/graphql`, port: actual };
@@ -115,6 +116,10 @@ export async function serveSubgraph(
 ): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
+  // The gateway's client keeps idle connections open indefinitely: a server closing them after Node's 5 s
+  // races with their reuse (ECONNRESET under load), so they are kept far longer here.
+  httpServer.keepAliveTimeout = 120_000;
+  httpServer.headersTimeout = 121_000;
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     // Inline tracing (ftv1) would cost every request; no Apollo Studio reads it here.

@@ -560,3 +560,288 @@ describe.each(SPECS)('$mutation: bad input', (spec) => {
     expect(await digest(fed.dbs[spec.bureau])).toEqual(before);
   });
 });
+
+// ---- access control, masking, a write failing halfway ----------------------------------------------
+
+describe('access control of writes', () => {
+  it('masks the ID number and name a write returns to a caller without personal:read', async () => {
+    const token = await fed.signToken({ sub: 'test:clerk', role: 'STAFFING_OFFICER', scope: 'detail:read staffing:write' });
+    const idNumber = newPerson('19870707');
+    const res = await postGraphQL<Record<string, any>>(
+      fed.gatewayUrl,
+      { query: REGISTER, variables: { input: { unit: await anyUnit(23), idNumber, name: '孙小梅', post: '保洁', postCategory: '工勤', employmentForm: 'TEMPORARY', startDate: '2026-06-01' } } },
+      { authorization: `Bearer ${token}` },
+    );
+    const record = ok(res, 'registerRegistryRecord');
+    expect(record.name).toBe('孙**');
+    expect(record.person.idNumber).toBe(`${idNumber.slice(0, 6)}********${idNumber.slice(14)}`);
+    expect(JSON.stringify(res)).not.toContain(idNumber);
+    const stored = await one('staffing', `SELECT id_number::text AS id, name FROM registry_record WHERE id = $1`, [Number(record.id)]);
+    expect(stored).toEqual({ id: idNumber, name: '孙小梅' });
+  });
+
+  it('is refused by the owning subgraph itself, not only by the gateway, without the bureau’s write scope', async () => {
+    const { signRequest, SIGNATURE_HEADER } = await import('../lib/auth/signing.ts');
+    const { identityOf } = await import('../lib/auth/identity.ts');
+    const analyst = identityOf('test:analyst', 'ANALYST');
+    const before = await digestAll();
+    const calls: [SubgraphName, string, string, Record<string, unknown>][] = [
+      ['staffing', 'staffing:write', END, { input: { id: '1', version: 1, endDate: '2026-10-31', reason: 'DISMISSED' } }],
+      ['finance', 'finance:write', BUDGET, { input: { unit: await anyUnit(1), year: 2025, headcountBasis: 1, registrySnapshotDate: '2024-12-31' } }],
+      ['hr', 'hr:write', INSURANCE, { input: { idNumber: newPerson(), name: '钱多多', unit: await anyUnit(1), startMonth: '2026-01' } }],
+      ['audit', 'audit:write', PROGRESS, { input: { rectification: '1', version: 1, status: 'IN_PROGRESS' } }],
+    ];
+    for (const [bureau, scopeNeeded, query, variables] of calls) {
+      // Only what the subgraph resolves: the mutation's own fields, no entity references.
+      const body = JSON.stringify({ query: query.replace(/ (unit|person) \{[^}]*\}/g, ''), variables });
+      const res = await fetch(fed.subgraphUrls[bureau], { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(fed.signingKey, body, analyst) }, body });
+      const json = (await res.json()) as Response;
+      expect([bureau, json.errors?.[0]?.extensions]).toEqual([bureau, expect.objectContaining({ code: 'FORBIDDEN', scope: scopeNeeded })]);
+    }
+    expect(await digestAll()).toEqual(before);
+  });
+});
+
+describe('a write failing halfway', () => {
+  it('leaves nothing behind: the first insert and the idempotency key roll back with the failed update, and a retry applies once', async () => {
+    const r = await one<{ id: number; version: number }>('audit', `SELECT id, version FROM rectification WHERE status <> 'COMPLETED' ORDER BY id OFFSET 6 LIMIT 1`);
+    const vars = { input: { rectification: String(r.id), version: r.version, status: 'IN_PROGRESS', note: '半途失败' }, key: newKey('halfway') };
+    // The progress report is inserted first; the update of the rectification after it then violates a constraint.
+    await rows('audit', `ALTER TABLE rectification ADD CONSTRAINT test_halfway CHECK (progress_note IS DISTINCT FROM '半途失败')`);
+    try {
+      const before = await digest(fed.dbs.audit);
+      const failed = await as('AUDITOR', PROGRESS, vars);
+      expect(failed.data?.recordRectificationProgress ?? null).toBeNull();
+      expect(failed.errors?.[0]?.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', rolledBack: true });
+      // No database text (constraint names, rows) reaches the caller.
+      expect(JSON.stringify(failed.errors)).not.toMatch(/test_halfway|constraint|violat/i);
+      expect(await digest(fed.dbs.audit)).toEqual(before);
+    } finally {
+      await rows('audit', `ALTER TABLE rectification DROP CONSTRAINT test_halfway`);
+    }
+    const retried = ok(await as('AUDITOR', PROGRESS, vars), 'recordRectificationProgress');
+    expect(retried).toMatchObject({ version: r.version + 1, progressNote: '半途失败' });
+    expect(ok(await as('AUDITOR', PROGRESS, vars), 'recordRectificationProgress')).toEqual(retried);
+    const reports = await one<{ n: number }>('audit', `SELECT count(*)::int AS n FROM rectification_progress WHERE rectification_id = $1`, [r.id]);
+    expect(reports.n).toBe(1);
+  });
+});
+
+// ---- 1,000 concurrent mutations -----------------------------------------------------------------
+
+type Row = Record<string, unknown>;
+
+/** Every row of a table by primary key (as JSON). */
+async function tableRows(db: Database, table: string): Promise<Map<string, Row>> {
+  const pk = await db.query<{ name: string }>(
+    `SELECT a.attname AS name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+     WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY a.attname`,
+    [`"${table}"`],
+  );
+  const all = await db.query<{ row: Row }>(`SELECT to_jsonb(t) AS row FROM "${table}" t`);
+  return new Map(all.map(({ row }) => [pk.map((c) => String(row[c.name])).join('|'), row]));
+}
+
+interface TableDiff {
+  added: Row[];
+  removed: Row[];
+  changed: { before: Row; after: Row }[];
+}
+
+function diffRows(before: Map<string, Row>, after: Map<string, Row>): TableDiff {
+  const d: TableDiff = { added: [], removed: [], changed: [] };
+  for (const [k, row] of after) {
+    const was = before.get(k);
+    if (!was) d.added.push(row);
+    else if (JSON.stringify(was) !== JSON.stringify(row)) d.changed.push({ before: was, after: row });
+  }
+  for (const [k, row] of before) if (!after.has(k)) d.removed.push(row);
+  return d;
+}
+
+/** The tables a burst of writes may change; every other table must keep its digest. */
+const WRITTEN: Record<SubgraphName, string[]> = {
+  staffing: ['registry_record', 'quota_decision', 'idempotency_key'],
+  finance: ['personnel_budget', 'idempotency_key'],
+  hr: ['employment_contract', 'insurance_enrolment', 'idempotency_key'],
+  audit: ['issue_lead', 'idempotency_key'],
+};
+
+async function snapshot() {
+  const out = {} as Record<SubgraphName, { digest: Record<string, string>; rows: Record<string, Map<string, Row>> }>;
+  for (const bureau of Object.keys(WRITTEN) as SubgraphName[]) {
+    const db = fed.dbs[bureau];
+    const rowsOf: Record<string, Map<string, Row>> = {};
+    for (const t of WRITTEN[bureau]) rowsOf[t] = await tableRows(db, t);
+    out[bureau] = { digest: await digest(db), rows: rowsOf };
+  }
+  return out;
+}
+
+interface Sent {
+  group: string;
+  role: Role;
+  doc: string;
+  mutation: string;
+  vars: Record<string, any>;
+}
+
+const byKey = <T, K>(list: T[], key: (t: T) => K) => {
+  const m = new Map<K, T[]>();
+  for (const t of list) m.set(key(t), [...(m.get(key(t)) ?? []), t]);
+  return m;
+};
+
+describe('1,000 concurrent mutations', () => {
+  it('apply each intended change exactly once, lose no conflicting write silently, and change nothing else', async () => {
+    const units = (await rows<{ code: string }>('staffing', `SELECT code::text AS code FROM unit ORDER BY code`)).map((u) => u.code);
+    const budgeted2025 = new Set((await rows<{ u: string }>('finance', `SELECT unit_code::text AS u FROM personnel_budget WHERE year = 2025`)).map((r) => r.u));
+    const quotaUnits = await rows<{ unit: string; quota: number }>(
+      'staffing',
+      `SELECT d.unit_code::text AS unit, d.quota FROM quota_decision d WHERE d.year = 2026 AND d.quota > 2
+       AND NOT EXISTS (SELECT 1 FROM quota_decision n WHERE n.unit_code = d.unit_code AND n.year = 2027) ORDER BY d.unit_code LIMIT 25`,
+    );
+    const records = await activeRecords(50, 100);
+    const leads = await rows<{ id: number; version: number }>('audit', `SELECT id, version FROM issue_lead WHERE status IN ('OPEN', 'ROUTED') ORDER BY id OFFSET 10 LIMIT 25`);
+    expect([quotaUnits.length, records.length, leads.length]).toEqual([25, 50, 25]);
+
+    const sends: Sent[] = [];
+    const send = (group: string, role: Role, doc: string, mutation: string, vars: Record<string, any>, times = 1) => {
+      for (let i = 0; i < times; i++) sends.push({ group, role, doc, mutation, vars });
+    };
+    const tag = Date.now().toString(36);
+    // A: 100 registrations, each sent three times with one key.
+    for (let i = 0; i < 100; i++) {
+      const input = { unit: units[i % 40]!, idNumber: newPerson('19910101'), name: `并发${i}`, post: '辅助岗', postCategory: '辅助管理', employmentForm: 'LABOUR_CONTRACT', startDate: '2026-07-01' };
+      send(`register:${i}`, 'STAFFING_OFFICER', REGISTER, 'registerRegistryRecord', { input, key: `burst-${tag}-reg-${i}` }, 3);
+    }
+    // B: 50 records, each changed by four officers at once from the same version: one may win.
+    for (const r of records) {
+      for (let j = 0; j < 4; j++) {
+        send(`change:${r.id}`, 'STAFFING_OFFICER', CHANGE, 'changeRegistryRecord', { input: { id: String(r.id), version: r.version, post: `岗位${r.id}-${j}` }, key: `burst-${tag}-chg-${r.id}-${j}` });
+      }
+    }
+    // C: 50 budgets, each sent twice with one key.
+    for (const unit of units.filter((u) => !budgeted2025.has(u)).slice(0, 50)) {
+      send(`budget:${unit}`, 'FINANCE_OFFICER', BUDGET, 'recordBudget', { input: { unit, year: 2025, headcountBasis: 3, registrySnapshotDate: '2024-12-31' }, key: `burst-${tag}-bud-${unit}` }, 2);
+    }
+    // D and E: 50 contracts and 50 insurance enrolments, each sent twice with one key.
+    for (let i = 0; i < 50; i++) {
+      const idNumber = newPerson('19940404');
+      const unit = units[60 + (i % 30)]!;
+      send(`contract:${i}`, 'HR_OFFICER', CONTRACT, 'recordContract', {
+        input: { number: `HT-BURST-${tag}-${i}`, idNumber, name: `合同${i}`, unit, kind: 'LABOUR_CONTRACT', startDate: '2026-07-01', signedOn: '2026-06-25' },
+        key: `burst-${tag}-con-${i}`,
+      }, 2);
+      send(`insurance:${i}`, 'HR_OFFICER', INSURANCE, 'recordInsuranceEnrolment', { input: { idNumber, name: `合同${i}`, unit, startMonth: '2026-07' }, key: `burst-${tag}-ins-${i}` }, 2);
+    }
+    // F: 50 new leads, each sent twice with one key.
+    for (let i = 0; i < 50; i++) {
+      send(`lead:${i}`, 'AUDITOR', CREATE_LEAD, 'createLead', {
+        input: { unit: units[100 + (i % 40)]!, source: 'REPORT', period: '2026-10', description: `举报线索${i}`, evidenceBureaus: ['STAFFING'] },
+        key: `burst-${tag}-lead-${i}`,
+      }, 2);
+    }
+    // G: 25 leads, each routed two ways at once from the same version.
+    for (const l of leads) {
+      for (const to of ['AUDIT', 'DISCIPLINE']) send(`route:${l.id}`, 'AUDITOR', ROUTE, 'routeLead', { id: String(l.id), to, version: l.version, key: `burst-${tag}-route-${l.id}-${to}` });
+    }
+    // H: 25 units' 2027 quota decided twice at once, neither having seen the other.
+    for (const q of quotaUnits) {
+      for (const quota of [q.quota - 1, q.quota - 2]) {
+        send(`quota:${q.unit}`, 'STAFFING_OFFICER', DECIDE, 'decideQuota', { input: { unit: q.unit, year: 2027, quota, decidedOn: '2027-01-20' }, key: `burst-${tag}-quota-${q.unit}-${quota}` });
+      }
+    }
+    expect(sends.length).toBe(1000);
+
+    const before = await snapshot();
+    // Interleaved, so that copies of one request are not neighbours.
+    const order = sends.map((s, i) => ({ s, i, r: (i * 7919) % sends.length })).sort((a, b) => a.r - b.r);
+    const answers = await Promise.all(order.map(({ s }) => as(s.role, s.doc, s.vars)));
+    const results = order.map(({ s }, n) => ({ ...s, res: answers[n]! }));
+    const after = await snapshot();
+
+    // Answers: every request succeeded but the losers of a version race, which got CONFLICT.
+    const unexpected = results.filter((r) => r.res.errors && r.res.errors[0]?.extensions?.code !== 'CONFLICT');
+    expect(unexpected.map((r) => [r.group, r.res.status, r.res.errors])).toEqual([]);
+    const groups = byKey(results, (r) => r.group);
+    const winners = new Map<string, (typeof results)[number]>();
+    for (const [group, list] of groups) {
+      const won = list.filter((r) => !r.res.errors);
+      const lost = list.filter((r) => r.res.errors);
+      if (/^(change|route|quota):/.test(group)) {
+        // Exactly one write per record won; each loser was told, with the version it now has.
+        expect([group, won.length, lost.length]).toEqual([group, 1, list.length - 1]);
+        const current = won[0]!.res.data![won[0]!.mutation].version;
+        for (const l of lost) expect(l.res.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: current });
+      } else {
+        // Retries with one key: one change, the same answer to each.
+        expect([group, lost.length]).toEqual([group, 0]);
+        for (const r of won) expect(r.res.data).toEqual(won[0]!.res.data);
+      }
+      winners.set(group, won[0]!);
+    }
+
+    // The database: untouched tables keep their digest; the written ones differ by the intended changes only.
+    for (const bureau of Object.keys(WRITTEN) as SubgraphName[]) {
+      for (const [table, d] of Object.entries(after[bureau].digest)) {
+        if (!WRITTEN[bureau].includes(table)) expect([bureau, table, d]).toEqual([bureau, table, before[bureau].digest[table]]);
+      }
+    }
+    const diff = (bureau: SubgraphName, table: string) => diffRows(before[bureau].rows[table]!, after[bureau].rows[table]!);
+    const winnersOf = (prefix: string) => [...winners].filter(([g]) => g.startsWith(prefix)).map(([, w]) => w);
+    const sortBy = <T>(list: T[], key: (t: T) => string) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
+
+    const registry = diff('staffing', 'registry_record');
+    expect(registry.removed).toEqual([]);
+    expect(sortBy(registry.added.map((r) => `${r.unit_code}|${r.id_number}|${r.name}|${r.version}|${r.change_reason}`), (s) => s)).toEqual(
+      sortBy(winnersOf('register:').map((w) => `${w.vars.input.unit}|${w.vars.input.idNumber}|${w.vars.input.name}|1|ADDED`), (s) => s),
+    );
+    // Each raced record carries the winner's post and nothing of the losers'.
+    expect(registry.changed.length).toBe(50);
+    for (const { before: b, after: a } of registry.changed) {
+      const won = winners.get(`change:${a.id}`)!;
+      expect(a).toEqual({ ...b, post: won.vars.input.post, version: (b.version as number) + 1 });
+    }
+    const quota = diff('staffing', 'quota_decision');
+    expect([quota.removed, quota.changed]).toEqual([[], []]);
+    expect(sortBy(quota.added.map((q) => `${q.unit_code}|${q.year}|${q.quota}|${q.version}`), (s) => s)).toEqual(
+      sortBy(winnersOf('quota:').map((w) => `${w.vars.input.unit}|2027|${w.vars.input.quota}|1`), (s) => s),
+    );
+    const budgets = diff('finance', 'personnel_budget');
+    expect([budgets.removed, budgets.changed, budgets.added.length]).toEqual([[], [], 50]);
+    expect(new Set(budgets.added.map((b) => `${b.unit_code}|${b.year}|${b.headcount_basis}`))).toEqual(
+      new Set(winnersOf('budget:').map((w) => `${w.vars.input.unit}|2025|3`)),
+    );
+    const contracts = diff('hr', 'employment_contract');
+    expect([contracts.removed, contracts.changed]).toEqual([[], []]);
+    expect(new Set(contracts.added.map((c) => c.id))).toEqual(new Set(winnersOf('contract:').map((w) => w.vars.input.number)));
+    const enrolments = diff('hr', 'insurance_enrolment');
+    expect([enrolments.removed, enrolments.changed]).toEqual([[], []]);
+    expect(sortBy(enrolments.added.map((e) => `${e.id_number}|${e.unit_code}|${e.start_month}`), (s) => s)).toEqual(
+      sortBy(winnersOf('insurance:').map((w) => `${w.vars.input.idNumber}|${w.vars.input.unit}|2026-07`), (s) => s),
+    );
+    const issueLeads = diff('audit', 'issue_lead');
+    expect(issueLeads.removed).toEqual([]);
+    expect(sortBy(issueLeads.added.map((l) => String(l.description)), (s) => s)).toEqual(sortBy(winnersOf('lead:').map((w) => w.vars.input.description), (s) => s));
+    expect(issueLeads.changed.length).toBe(25);
+    for (const { before: b, after: a } of issueLeads.changed) {
+      const won = winners.get(`route:${a.id}`)!;
+      expect(a).toEqual({ ...b, status: 'ROUTED', routed_to: won.vars.to, version: (b.version as number) + 1 });
+    }
+    // One stored key per applied request; none for the losers, whose transactions rolled back.
+    const keys = (bureau: SubgraphName) => diff(bureau, 'idempotency_key');
+    const appliedKeys = (prefixes: string[]) => new Set([...winners].filter(([g]) => prefixes.some((p) => g.startsWith(p))).map(([, w]) => w.vars.key));
+    for (const [bureau, prefixes] of [
+      ['staffing', ['register:', 'change:', 'quota:']],
+      ['finance', ['budget:']],
+      ['hr', ['contract:', 'insurance:']],
+      ['audit', ['lead:', 'route:']],
+    ] as [SubgraphName, string[]][]) {
+      const k = keys(bureau);
+      expect([bureau, k.removed, k.changed]).toEqual([bureau, [], []]);
+      expect([bureau, new Set(k.added.map((r) => r.key))]).toEqual([bureau, appliedKeys(prefixes)]);
+    }
+    // Embedded PGlite runs one transaction at a time: the burst queues far longer there.
+  }, 240_000);
+});
