@@ -41,7 +41,9 @@ const RETRIES = 3;
 
 /** Runs one mutation: scope check, key check, one transaction; a retry with the key answers the stored result. */
 export class Writer<Tx extends WriteTx> {
+  /** db: the bureau's client, for reading stored keys outside a transaction. */
   constructor(
+    private readonly db: WriteTx,
     private readonly transact: Transact<Tx>,
     private readonly bureau: string,
   ) {}
@@ -56,9 +58,14 @@ export class Writer<Tx extends WriteTx> {
     if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
       throw badUserInput('idempotencyKey must be 8 to 128 characters: letters, digits and . _ : -', 'idempotencyKey');
     }
-    const checked = await check();
     const hash = requestHash(request.mutation, request.input);
     const subject = request.identity.subject;
+    // A retry of an applied request gets its answer at once: the checks judged it when it was applied.
+    if (key !== null) {
+      const stored = await this.stored(this.db, subject, key);
+      if (stored) return this.answer<R>(stored, request.mutation, hash);
+    }
+    const checked = await check();
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.transact(async (tx) => {
@@ -69,7 +76,11 @@ export class Writer<Tx extends WriteTx> {
                ON CONFLICT DO NOTHING RETURNING "key"`,
               subject, key, request.mutation, hash,
             );
-            if (claimed.length === 0) return this.replay<R>(tx, subject, key, request.mutation, hash);
+            if (claimed.length === 0) {
+              const stored = await this.stored(tx, subject, key);
+              if (!stored) throw new Error('idempotency key claimed but not readable');
+              return this.answer<R>(stored, request.mutation, hash);
+            }
           }
           const result = await apply(tx, checked);
           if (key !== null) {
@@ -90,12 +101,16 @@ export class Writer<Tx extends WriteTx> {
     }
   }
 
-  private async replay<R>(tx: Tx, subject: string, key: string, mutation: string, hash: string): Promise<R> {
-    const [stored] = await tx.$queryRawUnsafe<{ mutation: string; request_hash: string; result: string | null }[]>(
-      `SELECT "mutation", "request_hash", "result" FROM "idempotency_key" WHERE "subject" = $1 AND "key" = $2`,
+  private async stored(db: WriteTx, subject: string, key: string): Promise<StoredKey | undefined> {
+    const [row] = await db.$queryRawUnsafe<StoredKey[]>(
+      `SELECT "mutation", "request_hash", "result" FROM "idempotency_key" WHERE "subject" = $1 AND "key" = $2 AND "result" IS NOT NULL`,
       subject, key,
     );
-    if (!stored || stored.result === null) throw new Error('idempotency key claimed but not readable');
+    return row;
+  }
+
+  /** The stored result for a retry; the same key with another request is refused. */
+  private answer<R>(stored: StoredKey, mutation: string, hash: string): R {
     if (stored.mutation !== mutation || stored.request_hash !== hash) {
       throw new GraphQLError(
         `idempotencyKey was already used for ${stored.mutation === mutation ? 'another input' : stored.mutation}; a retry must send the same input, a new request a new key`,
@@ -104,6 +119,12 @@ export class Writer<Tx extends WriteTx> {
     }
     return decode(stored.result) as R;
   }
+}
+
+interface StoredKey {
+  mutation: string;
+  request_hash: string;
+  result: string;
 }
 
 /** Serialises writers of one logical record (e.g. a unit's quota) for the rest of the transaction. */
