@@ -19,7 +19,10 @@ export interface WriteTx {
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
 }
 
-export type Transact<Tx extends WriteTx> = <R>(work: (tx: Tx) => Promise<R>, options: { maxWait: number; timeout: number }) => Promise<R>;
+/** A bureau's Prisma client: raw SQL, and interactive transactions handing out a Tx. */
+export interface WriteClient<Tx extends WriteTx> extends WriteTx {
+  $transaction<R>(work: (tx: Tx) => Promise<R>, options?: { maxWait?: number; timeout?: number }): PromiseLike<R>;
+}
 
 /** What a mutation is, for its idempotency key. */
 export interface WriteRequest {
@@ -41,10 +44,8 @@ const RETRIES = 3;
 
 /** Runs one mutation: scope check, key check, one transaction; a retry with the key answers the stored result. */
 export class Writer<Tx extends WriteTx> {
-  /** db: the bureau's client, for reading stored keys outside a transaction. */
   constructor(
-    private readonly db: WriteTx,
-    private readonly transact: Transact<Tx>,
+    private readonly db: WriteClient<Tx>,
     private readonly bureau: string,
   ) {}
 
@@ -68,7 +69,7 @@ export class Writer<Tx extends WriteTx> {
     const checked = await check();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transact(async (tx) => {
+        return await this.db.$transaction(async (tx) => {
           if (key !== null) {
             // A concurrent request with the same key waits here until the first one commits or rolls back.
             const claimed = await tx.$queryRawUnsafe<unknown[]>(

@@ -26,7 +26,7 @@ export class AuditWrites {
   private readonly units: UnitReferences;
 
   constructor(prisma: PrismaClient, gateway: GatewayClient | undefined) {
-    this.writer = new Writer<Tx>(prisma, (work, options) => prisma.$transaction(work, options), 'audit');
+    this.writer = new Writer<Tx>(prisma, 'audit');
     this.units = new UnitReferences(gateway);
   }
 

@@ -30,7 +30,7 @@ export class FinanceWrites {
   private readonly units: UnitReferences;
 
   constructor(prisma: PrismaClient, gateway: GatewayClient | undefined) {
-    this.writer = new Writer<Tx>(prisma, (work, options) => prisma.$transaction(work, options), 'finance');
+    this.writer = new Writer<Tx>(prisma, 'finance');
     this.units = new UnitReferences(gateway);
   }
 

@@ -24,7 +24,7 @@ export class HrWrites {
   private readonly units: UnitReferences;
 
   constructor(prisma: PrismaClient, gateway: GatewayClient | undefined) {
-    this.writer = new Writer<Tx>(prisma, (work, options) => prisma.$transaction(work, options), 'hr');
+    this.writer = new Writer<Tx>(prisma, 'hr');
     this.units = new UnitReferences(gateway);
   }
 

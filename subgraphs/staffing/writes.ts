@@ -30,7 +30,7 @@ export class StaffingWrites {
   private readonly writer: Writer<Tx>;
 
   constructor(prisma: PrismaClient) {
-    this.writer = new Writer<Tx>(prisma, (work, options) => prisma.$transaction(work, options), 'staffing');
+    this.writer = new Writer<Tx>(prisma, 'staffing');
   }
 
   /** The unit, within the caller's row scope. */
