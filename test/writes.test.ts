@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generate, type GeneratedData } from '../scripts/seed/generate.ts';
 import { makeCreditCode, makeIdNumber } from '../lib/ids.ts';
-import type { Role } from '../lib/auth/identity.ts';
+import { identityOf, type Role } from '../lib/auth/identity.ts';
+import { SIGNATURE_HEADER, signRequest } from '../lib/auth/signing.ts';
 import type { Database } from '../lib/db.ts';
 import type { SubgraphName } from '../lib/subgraph.ts';
 import { postGraphQL, startTestFederation, type GraphQLResponse, type TestFederation } from './support/federation.ts';
@@ -581,8 +582,6 @@ describe('access control of writes', () => {
   });
 
   it('is refused by the owning subgraph itself, not only by the gateway, without the bureau’s write scope', async () => {
-    const { signRequest, SIGNATURE_HEADER } = await import('../lib/auth/signing.ts');
-    const { identityOf } = await import('../lib/auth/identity.ts');
     const analyst = identityOf('test:analyst', 'ANALYST');
     const before = await digestAll();
     const calls: [SubgraphName, string, string, Record<string, unknown>][] = [
@@ -599,6 +598,19 @@ describe('access control of writes', () => {
       expect([bureau, json.errors?.[0]?.extensions]).toEqual([bureau, expect.objectContaining({ code: 'FORBIDDEN', scope: scopeNeeded })]);
     }
     expect(await digestAll()).toEqual(before);
+  });
+
+  it('keeps a caller with a row scope to its own units’ records, in writes as in reads', async () => {
+    // No role has both a write scope and a row scope today; the subgraphs refuse the combination all the same.
+    const [own, other] = [await anyUnit(25), await anyUnit(26)];
+    const townWriter = { ...identityOf('test:town-writer', 'STAFFING_OFFICER'), units: [own] };
+    const before = await digest(fed.dbs.staffing);
+    const input = { unit: other, idNumber: newPerson(), name: '吴桐', post: '保安', postCategory: '工勤', employmentForm: 'TEMPORARY', startDate: '2026-06-01' };
+    const body = JSON.stringify({ query: REGISTER.replace(/ (unit|person) \{[^}]*\}/g, ''), variables: { input } });
+    const res = await fetch(fed.subgraphUrls.staffing, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(fed.signingKey, body, townWriter) }, body });
+    const json = (await res.json()) as Response;
+    expect(json.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'row_scope', field: 'input.unit' });
+    expect(await digest(fed.dbs.staffing)).toEqual(before);
   });
 });
 
