@@ -37,8 +37,9 @@ export interface WriteRequest {
   input: unknown;
 }
 
-// A request queues for a connection behind up to a thousand others in a burst; its own statements are few.
-const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
+// In a burst a request may queue for a connection behind a thousand others (on embedded PGlite transactions
+// run one at a time): waiting is better than failing. Its own statements are few.
+const TRANSACTION_OPTIONS = { maxWait: 120_000, timeout: 30_000 };
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 const RETRIES = 3;
 
