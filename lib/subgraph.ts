@@ -87,6 +87,10 @@ export function requestCounter(): { middleware: express.RequestHandler; count: (
 
 /** Listens and returns the GraphQL URL clients use (port 0: the OS picks one). */
 export async function listen(httpServer: http.Server, port: number, host: string): Promise<{ url: string; port: number }> {
+  // Clients keep idle connections open (the gateway's to the subgraphs indefinitely): a server closing them
+  // after Node's 5 s races with their reuse, which under load shows as ECONNRESET; so they are kept longer.
+  httpServer.keepAliveTimeout = 120_000;
+  httpServer.headersTimeout = 121_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     // A burst of clients connecting at once must not overflow Node's default accept queue (511).
@@ -116,10 +120,6 @@ export async function serveSubgraph(
 ): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
-  // The gateway's client keeps idle connections open indefinitely: a server closing them after Node's 5 s
-  // races with their reuse (ECONNRESET under load), so they are kept far longer here.
-  httpServer.keepAliveTimeout = 120_000;
-  httpServer.headersTimeout = 121_000;
   const apollo = new ApolloServer({
     schema: subgraph.schema,
     // Inline tracing (ftv1) would cost every request; no Apollo Studio reads it here.
