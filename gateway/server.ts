@@ -16,6 +16,7 @@ import { listen, requestCounter, type RunningServer, type SubgraphName } from '.
 import type { Identity } from '../lib/auth/identity.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, signRequest, type SigningKey } from '../lib/auth/signing.ts';
 import { redactVariables, type AccessLog, type AccessLogEntry } from '../lib/access-log.ts';
+import { withInputField } from '../lib/errors.ts';
 import { createAuthenticator, type AuthConfig } from './authenticate.ts';
 import { correlationHeaders, createLogger, observationPlugin, observeRequests } from '../lib/observability.ts';
 import { serverSpans } from '../lib/tracing.ts';
@@ -318,7 +319,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     introspection: true,
     parseOptions: { maxTokens: limits.maxTokens },
     formatError: (formatted) => {
-      let error = development ? formatted : withoutSuggestions(formatted);
+      // A variable the GraphQL layer rejects (unknown enum value, impossible Date) names its field too.
+      let error = withInputField(development ? formatted : withoutSuggestions(formatted));
       if (/Document contains more th(?:an|at) \d+ tokens/.test(error.message)) {
         error = { ...error, extensions: { ...error.extensions, code: 'TOKEN_LIMIT_EXCEEDED' } };
       }

@@ -31,3 +31,13 @@ export function toDateString(d: Date): string {
 export function toMonthString(d: Date): string {
   return d.toISOString().slice(0, 7);
 }
+
+/** A Date at UTC midnight of a YYYY-MM-DD string (already checked by the Date scalar). */
+export function utcDate(value: string): Date {
+  return new Date(`${value}T00:00:00Z`);
+}
+
+/** Today in UTC+8, where the bureaus keep their records, as YYYY-MM-DD. */
+export function todayInChina(now = new Date()): string {
+  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}

@@ -25,6 +25,7 @@ import { createLogger, observationPlugin, observeError, observeRequests } from '
 import { SubgraphMetrics, metricsHandler } from './metrics.ts';
 import { serverSpans } from './tracing.ts';
 import { Drain, shutdownFromEnv, type ShutdownConfig } from './lifecycle.ts';
+import { withInputField } from './errors.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -97,9 +98,14 @@ export function requestCounter(): { middleware: express.RequestHandler; count: (
 
 /** Listens and returns the GraphQL URL clients use (port 0: the OS picks one). */
 export async function listen(httpServer: http.Server, port: number, host: string): Promise<{ url: string; port: number }> {
+  // Idle connections outlive the clients' (the gateway's pool drops them after 30 s, gateway/transport.ts):
+  // a server closing one after Node's 5 s raced with its reuse, which under load showed as ECONNRESET.
+  httpServer.keepAliveTimeout = 120_000;
+  httpServer.headersTimeout = 121_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(port, host, () => resolve());
+    // A burst of clients connecting at once must not overflow Node's default accept queue (511).
+    httpServer.listen({ port, host, backlog: 2048 }, () => resolve());
   });
   const actual = (httpServer.address() as AddressInfo).port;
   return { url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}/graphql`, port: actual };
@@ -127,9 +133,6 @@ export async function serveSubgraph(
   const metrics = new SubgraphMetrics(subgraph.name, { sqlStatements: () => subgraph.sqlStatements(), poolStats: options.database && (() => options.database!.poolStats()) });
   const app = express();
   const httpServer = http.createServer(app);
-  // Idle connections outlive the gateway's (it drops them after its subgraph timeout, 30 s by default):
-  // the gateway never reuses one this server is closing at that moment, which would fail the request.
-  httpServer.keepAliveTimeout = 65_000;
   const shutdown = options.shutdown ?? shutdownFromEnv();
   const drain = new Drain(shutdown.delayMs);
   const apollo = new ApolloServer({
@@ -145,6 +148,7 @@ export async function serveSubgraph(
     includeStacktraceInErrorResponses: process.env.NODE_ENV === 'development',
     // Shutdown is the process's (lib/lifecycle.ts): Apollo's own signal handler would close at once.
     stopOnTerminationSignals: false,
+    formatError: (formatted) => withInputField(formatted),
   });
   await apollo.start();
   app.get('/health', (_req, res) => {

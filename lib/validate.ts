@@ -37,3 +37,32 @@ export function parseRecordId(id: string, field = 'id'): number {
   if (!(n >= 1 && n <= MAX_INT4)) throw badUserInput(`${field} must be a positive integer id`, field);
   return n;
 }
+
+/** A required text field, trimmed: 1 to max characters. */
+export function checkText(value: string, field: string, max: number): string {
+  const text = value.trim();
+  if (text.length === 0 || [...text].length > max) throw badUserInput(`${field} must be 1 to ${max} characters`, field);
+  return text;
+}
+
+/** An optional text field, trimmed; blank is none. */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  const text = value?.trim() ?? '';
+  if ([...text].length > max) throw badUserInput(`${field} must be at most ${max} characters`, field);
+  return text.length ? text : null;
+}
+
+/** Period order of two dates (YYYY-MM-DD) or months (YYYY-MM): the later one must not come first. */
+export function checkOrder(start: string, end: string | null | undefined, startField: string, endField: string): void {
+  if (end != null && end < start) throw badUserInput(`${endField} (${end}) is before ${startField} (${start})`, endField);
+}
+
+export function checkCount(n: number, field: string, min: number, max: number): void {
+  if (!Number.isInteger(n) || n < min || n > max) throw badUserInput(`${field} must be a whole number from ${min} to ${max}`, field);
+}
+
+/** A lead's period: a year YYYY or a month YYYY-MM. */
+export function checkPeriodCode(period: string, field: string): void {
+  if (!/^\d{4}$/.test(period) && !isMonth(period)) throw badUserInput(`${field} must be a year YYYY or a month YYYY-MM`, field);
+  checkYear(Number(period.slice(0, 4)), field);
+}

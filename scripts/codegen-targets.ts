@@ -57,6 +57,7 @@ const MAPPERS: Record<string, Record<string, string>> = {
     IssueLead: '../data.ts#IssueLeadRow',
     FeedbackForm: '../data.ts#FeedbackFormRow',
     Rectification: '../data.ts#RectificationRow',
+    RectificationProgress: '../data.ts#RectificationProgressRow',
     DistrictMonth: '../data.ts#DistrictMonthParent',
     OverdueRectification: '../rules.ts#OverdueRectificationResult',
     RegistrySuspension: '../rules.ts#RegistrySuspensionResult',

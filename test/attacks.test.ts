@@ -177,7 +177,7 @@ describe('roles and row scope', () => {
     const submit = `mutation($u: String!) { submitEstablishmentApplication(unit: $u, subject: "增设") { id } }`;
     const finance = await fed.queryAs('FINANCE_OFFICER', submit, { u: unit });
     expect(finance.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'requiresScopes:staffing:write' });
-    const close = await fed.queryAs('HR_OFFICER', `mutation { closeLead(id: "1") { id } }`);
+    const close = await fed.queryAs('HR_OFFICER', `mutation { closeLead(id: "1", version: 1) { id } }`);
     expect(close.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'requiresScopes:leads:write' });
   });
 });

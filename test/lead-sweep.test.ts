@@ -22,7 +22,7 @@ const SWEEP = `mutation($month: Month!, $route: Boolean) {
 const LEADS = `query($after: String, $status: [LeadStatus!]) {
   leads(filter: { source: RULE_SWEEP, status: $status }, first: 1000, after: $after) {
     pageInfo { hasNextPage endCursor }
-    nodes { id unit { code } person { idNumber } rule period status routedTo evidenceBureaus description }
+    nodes { id version unit { code } person { idNumber } rule period status routedTo evidenceBureaus description }
   }
 }`;
 const SUBMIT = `mutation($unit: String!, $subject: String!) { submitEstablishmentApplication(unit: $unit, subject: $subject) { id status unit { code } } }`;
@@ -159,12 +159,13 @@ describe('lead sweep', () => {
 
   it('routes and closes leads, refusing bad ids and leads that are not open', async () => {
     const lead = (await sweepLeads(['OPEN', 'ROUTED']))[0]!;
-    const routed = await fed.query(`mutation($id: ID!) { routeLead(id: $id, to: DISCIPLINE) { id status routedTo } }`, { id: lead.id });
-    expect(routed.data!.routeLead).toEqual({ id: lead.id, status: 'ROUTED', routedTo: 'DISCIPLINE' });
-    const closed = await fed.query(`mutation($id: ID!) { closeLead(id: $id, note: "已整改") { status closedAt } }`, { id: lead.id });
+    const routed = await fed.query(`mutation($id: ID!, $v: Int!) { routeLead(id: $id, to: DISCIPLINE, version: $v) { id status routedTo version } }`, { id: lead.id, v: lead.version });
+    expect(routed.data!.routeLead).toEqual({ id: lead.id, status: 'ROUTED', routedTo: 'DISCIPLINE', version: lead.version + 1 });
+    const closed = await fed.query(`mutation($id: ID!, $v: Int!) { closeLead(id: $id, note: "已整改", version: $v) { status closedAt version } }`, { id: lead.id, v: lead.version + 1 });
     expect(closed.data!.closeLead.status).toBe('CLOSED');
+    const version = closed.data!.closeLead.version;
     for (const [id, field] of [[lead.id, 'id'], ['0', 'id'], ['99999999', 'id'], ['x', 'id']] as const) {
-      const res = await fed.query(`mutation($id: ID!) { closeLead(id: $id) { id } }`, { id });
+      const res = await fed.query(`mutation($id: ID!, $v: Int!) { closeLead(id: $id, version: $v) { id } }`, { id, v: version });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
     const stillClosed = await fed.query(`query($id: ID!) { lead(id: $id) { status } }`, { id: lead.id });
@@ -189,7 +190,8 @@ describe('suspension of establishment applications (暂停办理)', () => {
     expect(await count()).toBe(before);
 
     for (const lead of suspended.leads) {
-      const closed = await fed.query(`mutation($id: ID!) { closeLead(id: $id, note: "实名制已更新") { status } }`, { id: lead.id });
+      const { version } = (await fed.query(`query($id: ID!) { lead(id: $id) { version } }`, { id: lead.id })).data!.lead;
+      const closed = await fed.query(`mutation($id: ID!, $v: Int!) { closeLead(id: $id, note: "实名制已更新", version: $v) { status } }`, { id: lead.id, v: version });
       expect(closed.data!.closeLead.status).toBe('CLOSED');
     }
     const accepted = await fed.queryAs('STAFFING_OFFICER', SUBMIT, { unit, subject: '增设内设机构' });

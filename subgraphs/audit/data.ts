@@ -5,6 +5,7 @@ import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { AccessLog } from '../../lib/access-log.ts';
 import type { AuditRules } from './rules.ts';
+import type { AuditWrites } from './writes.ts';
 import { groupBy } from '../../lib/batch.ts';
 
 /** Units and people are owned by 编办; this subgraph only knows their keys. */
@@ -15,6 +16,7 @@ export type FindingRow = Prisma.FindingModel;
 export type IssueLeadRow = Prisma.IssueLeadModel;
 export type FeedbackFormRow = Prisma.FeedbackFormModel;
 export type RectificationRow = Prisma.RectificationModel;
+export type RectificationProgressRow = Prisma.RectificationProgressModel;
 /** A district's month, with what other bureaus send for @requires. */
 export type DistrictMonthParent = { district: string; month: string; scope: string } & Record<string, unknown>;
 
@@ -30,6 +32,7 @@ export interface LeadFilterInput {
 export interface Context extends RequestAccess {
   data: AuditData;
   rules: AuditRules;
+  writes: AuditWrites;
   /** For questions to the whole graph; absent when no gateway is configured. */
   gateway: GatewayClient | undefined;
   /** The gateway's access log, which auditors may query. */
@@ -164,6 +167,15 @@ export class AuditData {
     });
     const byForm = groupBy(rows, (r) => r.feedbackFormId);
     return ids.map((id) => byForm.get(id) ?? []);
+  });
+
+  readonly progressByRectification = new DataLoader<number, RectificationProgressRow[]>(async (ids) => {
+    const rows = await this.prisma.rectificationProgress.findMany({
+      where: { rectificationId: { in: [...ids] } },
+      orderBy: [{ recordedAt: 'asc' }, { id: 'asc' }],
+    });
+    const byRectification = groupBy(rows, (r) => r.rectificationId);
+    return ids.map((id) => byRectification.get(id) ?? []);
   });
 
   async inspections(kind: InspectionRow['kind'] | null | undefined, year: number | null | undefined) {

@@ -5,14 +5,16 @@ import { buildSubgraph, requestAccess, type Subgraph, type SubgraphOptions } fro
 import { AuditData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
 import { AuditRules } from './rules.ts';
+import { AuditWrites } from './writes.ts';
 
 export function createSubgraph(db: Database, options: SubgraphOptions = {}): Subgraph<Context> {
   const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
   const rules = new AuditRules(prisma);
+  const writes = new AuditWrites(prisma, options.gateway);
   return buildSubgraph<Context>({
     name: 'audit',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity, cache) => ({ data: new AuditData(prisma), rules, gateway: options.gateway, accessLog: options.accessLog ?? null, ...requestAccess(identity, cache) }),
+    createContext: (identity, cache) => ({ data: new AuditData(prisma), rules, writes, gateway: options.gateway, accessLog: options.accessLog ?? null, ...requestAccess(identity, cache) }),
   });
 }

@@ -4,9 +4,9 @@ import { GraphQLError } from 'graphql';
 import type { Prisma, PrismaClient } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import { readOperation } from '../../lib/operations.ts';
-import { badUserInput } from '../../lib/errors.ts';
 import { daysBetween, monthRange, unitsMatching, type UnitDirectoryRow, type UnitFilterInput } from '../../lib/cross-check.ts';
 import type { IssueLeadRow, RectificationRow } from './data.ts';
+import { badUserInput } from '../../lib/errors.ts';
 
 type Bureau = IssueLeadRow['evidenceBureaus'][number];
 type Route = NonNullable<IssueLeadRow['routedTo']>;
@@ -219,12 +219,12 @@ export class AuditRules {
       for (const l of gone) reports.get(l.rule!)!.resolvedByData++;
       if (toCreate.length) await tx.issueLead.createMany({ data: toCreate });
       if (gone.length) {
-        await tx.issueLead.updateMany({ where: { id: { in: gone.map((l) => l.id) } }, data: { status: 'RESOLVED_BY_DATA', closedAt: now } });
+        await tx.issueLead.updateMany({ where: { id: { in: gone.map((l) => l.id) } }, data: { status: 'RESOLVED_BY_DATA', closedAt: now, version: { increment: 1 } } });
       }
       for (const routeTo of new Set(toReopen.map((r) => r.route))) {
         await tx.issueLead.updateMany({
           where: { id: { in: toReopen.filter((r) => r.route === routeTo).map((r) => r.id) } },
-          data: { status: routeTo ? 'ROUTED' : 'OPEN', routedTo: routeTo, closedAt: null },
+          data: { status: routeTo ? 'ROUTED' : 'OPEN', routedTo: routeTo, closedAt: null, version: { increment: 1 } },
         });
       }
     }, { timeout: 120_000 });
@@ -240,22 +240,5 @@ export class AuditRules {
       resolvedByData: sum('resolvedByData'),
       rules,
     };
-  }
-
-  private async openLead(id: number): Promise<IssueLeadRow> {
-    const lead = await this.prisma.issueLead.findUnique({ where: { id } });
-    if (!lead) throw badUserInput(`no issue lead has id ${id}`, 'id');
-    if (!OPEN.includes(lead.status)) throw badUserInput(`lead ${id} is ${lead.status}, not open`, 'id');
-    return lead;
-  }
-
-  async routeLead(id: number, to: Route): Promise<IssueLeadRow> {
-    await this.openLead(id);
-    return this.prisma.issueLead.update({ where: { id }, data: { status: 'ROUTED', routedTo: to } });
-  }
-
-  async closeLead(id: number, note: string | null): Promise<IssueLeadRow> {
-    await this.openLead(id);
-    return this.prisma.issueLead.update({ where: { id }, data: { status: 'CLOSED', closedAt: new Date(), closingNote: note } });
   }
 }

@@ -4,6 +4,7 @@ import { Prisma, type PrismaClient } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { FinanceRules } from './rules.ts';
+import type { FinanceWrites } from './writes.ts';
 import type { RosterRow } from '../../lib/roster.ts';
 import { groupBy } from '../../lib/batch.ts';
 import { periodRowsLoader, type ServiceContractRosterRow } from '../../lib/cross-check.ts';
@@ -24,6 +25,7 @@ export type PayrollTotalResult = { month: string; people: number; grossPay: numb
 export interface Context extends RequestAccess {
   data: FinanceData;
   rules: FinanceRules;
+  writes: FinanceWrites;
   /** For questions to the whole graph; absent when no gateway is configured. */
   gateway: GatewayClient | undefined;
 }

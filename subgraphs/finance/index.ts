@@ -5,14 +5,16 @@ import { buildSubgraph, requestAccess, type Subgraph, type SubgraphOptions } fro
 import { FinanceData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
 import { FinanceRules } from './rules.ts';
+import { FinanceWrites } from './writes.ts';
 
 export function createSubgraph(db: Database, options: SubgraphOptions = {}): Subgraph<Context> {
   const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
   const rules = new FinanceRules(prisma);
+  const writes = new FinanceWrites(prisma, options.gateway);
   return buildSubgraph<Context>({
     name: 'finance',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity, cache) => ({ data: new FinanceData(prisma), rules, gateway: options.gateway, ...requestAccess(identity, cache) }),
+    createContext: (identity, cache) => ({ data: new FinanceData(prisma), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

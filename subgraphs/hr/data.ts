@@ -5,6 +5,7 @@ import { periodRowsLoader, type PayStandardTableRow } from '../../lib/cross-chec
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { HrRules } from './rules.ts';
+import type { HrWrites } from './writes.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds, toDateString } from '../../lib/periods.ts';
 import { groupBy } from '../../lib/batch.ts';
@@ -27,6 +28,7 @@ export type DistrictMonthParent = { district: string; month: string; scope: stri
 export interface Context extends RequestAccess {
   data: HrData;
   rules: HrRules;
+  writes: HrWrites;
   /** For questions to the whole graph; absent when no gateway is configured. */
   gateway: GatewayClient | undefined;
 }

@@ -5,14 +5,16 @@ import { buildSubgraph, requestAccess, type Subgraph, type SubgraphOptions } fro
 import { HrData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
 import { HrRules } from './rules.ts';
+import { HrWrites } from './writes.ts';
 
 export function createSubgraph(db: Database, options: SubgraphOptions = {}): Subgraph<Context> {
   const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
   const rules = new HrRules(prisma);
+  const writes = new HrWrites(prisma, options.gateway);
   return buildSubgraph<Context>({
     name: 'hr',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity, cache) => ({ data: new HrData(prisma), rules, gateway: options.gateway, ...requestAccess(identity, cache) }),
+    createContext: (identity, cache) => ({ data: new HrData(prisma), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

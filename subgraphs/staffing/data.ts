@@ -4,6 +4,7 @@ import { Prisma, type PrismaClient } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
 import type { StaffingRules } from './rules.ts';
+import type { StaffingWrites } from './writes.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
 import { monthBounds } from '../../lib/periods.ts';
 import { groupBy } from '../../lib/batch.ts';
@@ -59,6 +60,7 @@ export interface UnitFilterInput {
 export interface Context extends RequestAccess {
   data: StaffingData;
   rules: StaffingRules;
+  writes: StaffingWrites;
   /** For questions to the whole graph; absent when no gateway is configured. */
   gateway: GatewayClient | undefined;
 }

@@ -5,14 +5,16 @@ import { buildSubgraph, requestAccess, type Subgraph, type SubgraphOptions } fro
 import { StaffingData, type Context } from './data.ts';
 import { resolvers } from './resolvers/index.ts';
 import { StaffingRules } from './rules.ts';
+import { StaffingWrites } from './writes.ts';
 
 export function createSubgraph(db: Database, options: SubgraphOptions = {}): Subgraph<Context> {
   const prisma = new PrismaClient({ adapter: db.adapter, log: [{ emit: 'event', level: 'query' }] });
   const rules = new StaffingRules(prisma);
+  const writes = new StaffingWrites(prisma);
   return buildSubgraph<Context>({
     name: 'staffing',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity, cache) => ({ data: new StaffingData(prisma, identity.town), rules, gateway: options.gateway, ...requestAccess(identity, cache) }),
+    createContext: (identity, cache) => ({ data: new StaffingData(prisma, identity.town), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

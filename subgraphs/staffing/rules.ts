@@ -120,11 +120,4 @@ export class StaffingRules {
     }
     return out;
   }
-
-  submitApplication(unitCode: string, subject: string) {
-    const today = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
-    return this.prisma.establishmentApplication.create({
-      data: { unitCode, subject, submittedOn: today, status: 'SUBMITTED' },
-    });
-  }
 }

@@ -1,6 +1,5 @@
 import type { MutationResolvers } from '../generated/resolvers-types.ts';
-import { badUserInput } from '../../../lib/errors.ts';
-import { checkDistrict, parseRecordId } from '../../../lib/validate.ts';
+import { checkDistrict } from '../../../lib/validate.ts';
 import { requireScope } from '../../../lib/auth/identity.ts';
 
 export const Mutation: MutationResolvers = {
@@ -10,15 +9,9 @@ export const Mutation: MutationResolvers = {
     checkDistrict(code);
     return rules.sweep(gateway, code, month, route ?? true, only);
   },
-  routeLead(_parent, { id, to }, { rules, identity }) {
-    requireScope(identity, 'leads:write', 'routing a lead');
-    return rules.routeLead(parseRecordId(id), to);
-  },
-  closeLead(_parent, { id, note }, { rules, identity }) {
-    requireScope(identity, 'leads:write', 'closing a lead');
-    const leadId = parseRecordId(id);
-    const text = note?.trim() || null;
-    if (text && text.length > 2000) throw badUserInput('note must be at most 2000 characters', 'note');
-    return rules.closeLead(leadId, text);
-  },
+  createLead: (_parent, { input, idempotencyKey }, { writes, identity }) => writes.createLead(identity, input, idempotencyKey),
+  routeLead: (_parent, { id, to, version, idempotencyKey }, { writes, identity }) => writes.routeLead(identity, { id, to, version }, idempotencyKey),
+  closeLead: (_parent, { id, note, version, idempotencyKey }, { writes, identity }) => writes.closeLead(identity, { id, note, version }, idempotencyKey),
+  recordRectificationProgress: (_parent, { input, idempotencyKey }, { writes, identity }) =>
+    writes.recordRectificationProgress(identity, input, idempotencyKey),
 };

@@ -9,4 +9,5 @@ export const Rectification: RectificationResolvers = {
   finding(r, _args, { data }) {
     return r.findingId === null ? null : data.findingById.load(r.findingId);
   },
+  progress: (r, _args, { data }) => data.progressByRectification.load(r.id),
 };

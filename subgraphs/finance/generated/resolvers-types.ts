@@ -162,6 +162,22 @@ export type FundingStandard = {
   year: Scalars['Int']['output'];
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Records a unit's personnel budget for off-establishment staff for a year (编外人员经费预算), or revises it
+   * (send its version). 实名制与人员经费联动: the amount is the registry headcount × the year's per-head
+   * standard (定额经费标准) of the unit's category, which the establishment office's unit record names.
+   */
+  recordBudget: PersonnelBudget;
+};
+
+
+export type MutationRecordBudgetArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: RecordBudgetInput;
+};
+
 /** Function moved to government purchase of services (政府购买服务). */
 export type OutsourcedFunction =
   /** 基本公共服务 */
@@ -255,6 +271,8 @@ export type PersonnelBudget = {
   /** Per-head standard applied, in yuan. */
   standardPerHead: Scalars['Float']['output'];
   unit: Unit;
+  /** Version for optimistic concurrency: send it back to revise the budget. */
+  version: Scalars['Int']['output'];
   year: Scalars['Int']['output'];
 };
 
@@ -274,6 +292,19 @@ export type QueryFundingStandardsArgs = {
 
 export type QueryServiceContractArgs = {
   number: Scalars['String']['input'];
+};
+
+/** A personnel budget (编外人员经费预算) of a unit and year. */
+export type RecordBudgetInput = {
+  /** Headcount in the real-name registry on the snapshot date (实名制实有人数). */
+  headcountBasis: Scalars['Int']['input'];
+  /** Date of the registry snapshot: in the budget year or the year before. */
+  registrySnapshotDate: Scalars['Date']['input'];
+  /** The unit's unified social credit code (统一社会信用代码). */
+  unit: Scalars['String']['input'];
+  /** To revise the year's budget: its version as read. Omit to record a year not budgeted yet. */
+  version?: InputMaybe<Scalars['Int']['input']>;
+  year: Scalars['Int']['input'];
 };
 
 /** A registry record (实名制登记), held by the establishment office. */
@@ -499,6 +530,7 @@ export type ResolversTypes = ResolversObject<{
   FundingStandard: ResolverTypeWrapper<FundingStandardRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Month: ResolverTypeWrapper<Scalars['Month']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OutsourcedFunction: OutsourcedFunction;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PayAboveStandard: ResolverTypeWrapper<PayAboveStandardResult>;
@@ -509,6 +541,7 @@ export type ResolversTypes = ResolversObject<{
   Person: ResolverTypeWrapper<PersonParent>;
   PersonnelBudget: ResolverTypeWrapper<PersonnelBudgetRow>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordBudgetInput: RecordBudgetInput;
   RegistryRecord: ResolverTypeWrapper<RegistryRecord>;
   RegistryRoster: ResolverTypeWrapper<Scalars['RegistryRoster']['output']>;
   RegistrySpans: ResolverTypeWrapper<Scalars['RegistrySpans']['output']>;
@@ -539,6 +572,7 @@ export type ResolversParentTypes = ResolversObject<{
   FundingStandard: FundingStandardRow;
   ID: Scalars['ID']['output'];
   Month: Scalars['Month']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PayAboveStandard: PayAboveStandardResult;
   PayAboveStandardConnection: Omit<PayAboveStandardConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['PayAboveStandard']> };
@@ -548,6 +582,7 @@ export type ResolversParentTypes = ResolversObject<{
   Person: PersonParent;
   PersonnelBudget: PersonnelBudgetRow;
   Query: Record<PropertyKey, never>;
+  RecordBudgetInput: RecordBudgetInput;
   RegistryRecord: RegistryRecord;
   RegistryRoster: Scalars['RegistryRoster']['output'];
   RegistrySpans: Scalars['RegistrySpans']['output'];
@@ -644,6 +679,10 @@ export interface MonthScalarConfig extends GraphQLScalarTypeConfig<ResolversType
   name: 'Month';
 }
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  recordBudget?: Resolver<ResolversTypes['PersonnelBudget'], ParentType, ContextType, RequireFields<MutationRecordBudgetArgs, 'input'>>;
+}>;
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -697,6 +736,7 @@ export type PersonnelBudgetResolvers<ContextType = Context, ParentType extends R
   registrySnapshotDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   standardPerHead?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   year?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -763,6 +803,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   EmploymentRoster?: GraphQLScalarType;
   FundingStandard?: FundingStandardResolvers<ContextType>;
   Month?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PayAboveStandard?: PayAboveStandardResolvers<ContextType>;
   PayAboveStandardConnection?: PayAboveStandardConnectionResolvers<ContextType>;

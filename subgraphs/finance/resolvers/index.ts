@@ -4,6 +4,7 @@ import { EmploymentRoster } from '../../../lib/roster.ts';
 import { PayStandardTable, RegistryRoster, RegistrySpans, ServiceContractRoster, UnitDirectory } from '../../../lib/cross-check.ts';
 import { DistrictYear } from './DistrictYear.ts';
 import { DisguisedOutsourcingWorker } from './DisguisedOutsourcingWorker.ts';
+import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Unit } from './Unit.ts';
 import { Person } from './Person.ts';
@@ -26,6 +27,7 @@ export const resolvers: Resolvers = {
   DistrictYear,
   DisguisedOutsourcingWorker,
   Query,
+  Mutation,
   Unit,
   Person,
   FundingStandard,

@@ -126,6 +126,8 @@ export type EmploymentContract = {
   /** When the contract was terminated early, if it was. */
   terminatedOn: Maybe<Scalars['Date']['output']>;
   unit: Unit;
+  /** Version for optimistic concurrency: send it back to revise the contract. */
+  version: Scalars['Int']['output'];
 };
 
 /** Employment form of an off-establishment person (用工方式). */
@@ -200,6 +202,8 @@ export type InsuranceEnrolment = {
   person: Person;
   startMonth: Scalars['Month']['output'];
   unit: Unit;
+  /** Version for optimistic concurrency: send it back to revise the enrolment. */
+  version: Scalars['Int']['output'];
 };
 
 /** A registered person without the agreement their employment form needs. */
@@ -218,6 +222,32 @@ export type MissingAgreementConnection = {
   nodes: Array<MissingAgreement>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Records a labour contract (劳动合同) or dispatch agreement (劳务派遣协议) by its number, or revises it
+   * (send its version), e.g. to record an early termination.
+   */
+  recordContract: EmploymentContract;
+  /**
+   * Records a social-insurance enrolment (社保参保) of a person through a unit, or revises one (send its id
+   * and version), e.g. to record its last month.
+   */
+  recordInsuranceEnrolment: InsuranceEnrolment;
+};
+
+
+export type MutationRecordContractArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: RecordContractInput;
+};
+
+
+export type MutationRecordInsuranceEnrolmentArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: RecordInsuranceEnrolmentInput;
 };
 
 export type PageInfo = {
@@ -264,6 +294,45 @@ export type QueryPayStandardsArgs = {
 
 export type QueryRecruitmentArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** A labour contract or dispatch agreement. */
+export type RecordContractInput = {
+  /** Dispatch agency (劳务派遣单位): required for DISPATCH, none for LABOUR_CONTRACT. */
+  dispatchAgency?: InputMaybe<Scalars['String']['input']>;
+  /** Agreed end; null for an open-ended contract. Not before startDate. */
+  endDate?: InputMaybe<Scalars['Date']['input']>;
+  /** Resident ID number (身份证号). */
+  idNumber: Scalars['String']['input'];
+  kind: ContractKind;
+  name: Scalars['String']['input'];
+  /** Contract number (合同编号): letters, digits and dashes. */
+  number: Scalars['String']['input'];
+  /** Signing date: not after the agreed end. */
+  signedOn: Scalars['Date']['input'];
+  startDate: Scalars['Date']['input'];
+  /** Early termination: from startDate to the agreed end. */
+  terminatedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** The unit's unified social credit code (统一社会信用代码). */
+  unit: Scalars['String']['input'];
+  /** To revise a recorded contract: its version as read. Omit to record a new one. */
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A social-insurance enrolment (社保参保). */
+export type RecordInsuranceEnrolmentInput = {
+  /** Last month paid; null while ongoing. Not before startMonth. */
+  endMonth?: InputMaybe<Scalars['Month']['input']>;
+  /** The enrolment to revise; omit to record a new one. */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** Resident ID number (身份证号). */
+  idNumber: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  startMonth: Scalars['Month']['input'];
+  /** The unit's unified social credit code (统一社会信用代码). */
+  unit: Scalars['String']['input'];
+  /** The enrolment's version as read, with id. */
+  version?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A public recruitment (公开招聘) by a unit. */
@@ -579,6 +648,7 @@ export type ResolversTypes = ResolversObject<{
   MissingAgreement: ResolverTypeWrapper<MissingAgreementResult>;
   MissingAgreementConnection: ResolverTypeWrapper<Omit<MissingAgreementConnection, 'nodes'> & { nodes: Array<ResolversTypes['MissingAgreement']> }>;
   Month: ResolverTypeWrapper<Scalars['Month']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PayStandard: ResolverTypeWrapper<PayStandardRow>;
@@ -586,6 +656,8 @@ export type ResolversTypes = ResolversObject<{
   PayStandardTable: ResolverTypeWrapper<Scalars['PayStandardTable']['output']>;
   Person: ResolverTypeWrapper<PersonParent>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordContractInput: RecordContractInput;
+  RecordInsuranceEnrolmentInput: RecordInsuranceEnrolmentInput;
   Recruitment: ResolverTypeWrapper<RecruitmentRow>;
   RecruitmentHire: ResolverTypeWrapper<RecruitmentHireRow>;
   RecruitmentStep: RecruitmentStep;
@@ -622,6 +694,7 @@ export type ResolversParentTypes = ResolversObject<{
   MissingAgreement: MissingAgreementResult;
   MissingAgreementConnection: Omit<MissingAgreementConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['MissingAgreement']> };
   Month: Scalars['Month']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   PayStandard: PayStandardRow;
@@ -629,6 +702,8 @@ export type ResolversParentTypes = ResolversObject<{
   PayStandardTable: Scalars['PayStandardTable']['output'];
   Person: PersonParent;
   Query: Record<PropertyKey, never>;
+  RecordContractInput: RecordContractInput;
+  RecordInsuranceEnrolmentInput: RecordInsuranceEnrolmentInput;
   Recruitment: RecruitmentRow;
   RecruitmentHire: RecruitmentHireRow;
   RecruitmentStepRecord: RecruitmentStepRow;
@@ -690,6 +765,7 @@ export type EmploymentContractResolvers<ContextType = Context, ParentType extend
   startDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   terminatedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface EmploymentRosterScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EmploymentRoster'], any> {
@@ -725,6 +801,7 @@ export type InsuranceEnrolmentResolvers<ContextType = Context, ParentType extend
   person?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
   startMonth?: Resolver<ResolversTypes['Month'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type MissingAgreementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MissingAgreement'] = ResolversParentTypes['MissingAgreement']> = ResolversObject<{
@@ -744,6 +821,11 @@ export type MissingAgreementConnectionResolvers<ContextType = Context, ParentTyp
 export interface MonthScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Month'], any> {
   name: 'Month';
 }
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  recordContract?: Resolver<ResolversTypes['EmploymentContract'], ParentType, ContextType, RequireFields<MutationRecordContractArgs, 'input'>>;
+  recordInsuranceEnrolment?: Resolver<ResolversTypes['InsuranceEnrolment'], ParentType, ContextType, RequireFields<MutationRecordInsuranceEnrolmentArgs, 'input'>>;
+}>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -881,6 +963,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   MissingAgreement?: MissingAgreementResolvers<ContextType>;
   MissingAgreementConnection?: MissingAgreementConnectionResolvers<ContextType>;
   Month?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PayStandard?: PayStandardResolvers<ContextType>;
   PayStandardTable?: GraphQLScalarType;

@@ -2,6 +2,7 @@ import type { Resolvers } from '../generated/resolvers-types.ts';
 import { DateScalar, MonthScalar } from '../../../lib/scalars.ts';
 import { EmploymentRoster } from '../../../lib/roster.ts';
 import { PayStandardTable, RegistryRoster, UnitDirectory, UnitHeadcounts } from '../../../lib/cross-check.ts';
+import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Unit } from './Unit.ts';
 import { Person } from './Person.ts';
@@ -23,6 +24,7 @@ export const resolvers: Resolvers = {
   RegistryRoster: RegistryRoster.scalar,
   PayStandardTable: PayStandardTable.scalar,
   Query,
+  Mutation,
   Unit,
   Person,
   Recruitment,

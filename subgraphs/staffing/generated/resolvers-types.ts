@@ -74,6 +74,35 @@ export type ChangeReason =
   /** 终止 */
   | 'TERMINATED';
 
+/** A correction of a real-name record; fields left out keep their value. */
+export type ChangeRegistryRecordInput = {
+  education?: InputMaybe<Scalars['String']['input']>;
+  employmentForm?: InputMaybe<EmploymentForm>;
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  post?: InputMaybe<Scalars['String']['input']>;
+  postCategory?: InputMaybe<Scalars['String']['input']>;
+  startDate?: InputMaybe<Scalars['Date']['input']>;
+  /** The record's version as read (optimistic concurrency); a stale one is refused with CONFLICT. */
+  version: Scalars['Int']['input'];
+};
+
+/** A year's quota decision (编外用工管控数核定). */
+export type DecideQuotaInput = {
+  decidedOn: Scalars['Date']['input'];
+  /** A rise above last year's quota approved as an exception (例外批准). */
+  exceptionApproved?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Document number (文号) of the approved exception; required with exceptionApproved. */
+  exceptionDocument?: InputMaybe<Scalars['String']['input']>;
+  /** Off-establishment places (管控数), 0 or more. */
+  quota: Scalars['Int']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+  unit: Scalars['String']['input'];
+  /** To revise the year's decision: its version as read. Omit to decide a year not decided yet. */
+  version?: InputMaybe<Scalars['Int']['input']>;
+  year: Scalars['Int']['input'];
+};
+
 /**
  * A district in a month. HR and finance contribute who they see employed or paid there
  * (internal rosters); the establishment office compares them with its registry.
@@ -232,6 +261,16 @@ export type EmploymentForm =
   /** 临时用工 */
   | 'TEMPORARY';
 
+/** The end of a real-name record (实名制减员). */
+export type EndRegistryRecordInput = {
+  /** Last day of the employment; not before the record's start. */
+  endDate: Scalars['Date']['input'];
+  id: Scalars['ID']['input'];
+  reason: RegistryEndReason;
+  /** The record's version as read (optimistic concurrency); a stale one is refused with CONFLICT. */
+  version: Scalars['Int']['input'];
+};
+
 /** An establishment application (机构编制申请事项) of a unit. */
 export type EstablishmentApplication = {
   __typename?: 'EstablishmentApplication';
@@ -308,6 +347,24 @@ export type HeadcountGrouping =
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Corrects a real-name record (实名制信息变更): name, education, post, employment form, start date. Unit
+   * and ID number are not changed: a person moving to another unit ends one record and gets a new one.
+   */
+  changeRegistryRecord: RegistryRecord;
+  /**
+   * Decides a unit's off-establishment quota for a year (编外用工管控数核定, 一年一核), or revises the decision
+   * (send its version). 原则上只减不增: a quota above the previous year's is refused (QUOTA_RAISE_REFUSED)
+   * unless the rise is an approved exception with its document number (文号).
+   */
+  decideQuota: QuotaDecision;
+  /** Ends a real-name record (实名制减员: 解除, 终止, 退休, 亡故) on a date. */
+  endRegistryRecord: RegistryRecord;
+  /**
+   * Registers an off-establishment person at a unit in the real-name registry (实名制登记, change reason
+   * 增加 ADDED). Refused when the person already has a record at the unit over an overlapping period.
+   */
+  registerRegistryRecord: RegistryRecord;
+  /**
    * Submits an establishment application (机构编制申请事项) of a unit. Refused with APPLICATION_SUSPENDED
    * while the unit has open registry leads (unreported staff, ghost records, late registry): 实名制信息
    * 不真实、不准确、不及时的单位暂停办理机构编制申请事项, until the leads are closed.
@@ -316,7 +373,32 @@ export type Mutation = {
 };
 
 
+export type MutationChangeRegistryRecordArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: ChangeRegistryRecordInput;
+};
+
+
+export type MutationDecideQuotaArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: DecideQuotaInput;
+};
+
+
+export type MutationEndRegistryRecordArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: EndRegistryRecordInput;
+};
+
+
+export type MutationRegisterRegistryRecordArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: RegisterRegistryRecordInput;
+};
+
+
 export type MutationSubmitEstablishmentApplicationArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   subject: Scalars['String']['input'];
   unit: Scalars['String']['input'];
 };
@@ -455,6 +537,8 @@ export type QuotaDecision = {
   quota: Scalars['Int']['output'];
   reason: Maybe<Scalars['String']['output']>;
   unit: Unit;
+  /** Version for optimistic concurrency: send it back to revise the decision. */
+  version: Scalars['Int']['output'];
   year: Scalars['Int']['output'];
 };
 
@@ -488,6 +572,35 @@ export type QuotaRecovery = {
   year: Scalars['Int']['output'];
 };
 
+/** A new real-name record (实名制登记). */
+export type RegisterRegistryRecordInput = {
+  education?: InputMaybe<Scalars['String']['input']>;
+  employmentForm: EmploymentForm;
+  /** Agreed end, if the employment is for a fixed term; not before startDate. */
+  endDate?: InputMaybe<Scalars['Date']['input']>;
+  /** Resident ID number (身份证号). */
+  idNumber: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  /** Post (岗位). */
+  post: Scalars['String']['input'];
+  /** Post category (岗位类别), e.g. 辅助管理, 专业技术, 工勤. */
+  postCategory: Scalars['String']['input'];
+  startDate: Scalars['Date']['input'];
+  /** The unit's unified social credit code (统一社会信用代码). */
+  unit: Scalars['String']['input'];
+};
+
+/** Why a real-name record ends (减员原因). */
+export type RegistryEndReason =
+  /** 亡故 */
+  | 'DECEASED'
+  /** 解除 */
+  | 'DISMISSED'
+  /** 退休 */
+  | 'RETIRED'
+  /** 终止 */
+  | 'TERMINATED';
+
 /** A real-name registry record (实名制登记) of one off-establishment person at one unit. */
 export type RegistryRecord = {
   __typename?: 'RegistryRecord';
@@ -506,6 +619,8 @@ export type RegistryRecord = {
   recordedAt: Scalars['DateTime']['output'];
   startDate: Scalars['Date']['output'];
   unit: Unit;
+  /** Version for optimistic concurrency: send it back to change or end the record. */
+  version: Scalars['Int']['output'];
 };
 
 /** A purchase-of-service contract (政府购买服务合同), held by the finance bureau. */
@@ -788,17 +903,21 @@ export type ResolversTypes = ResolversObject<{
   ApplicationStatus: ApplicationStatus;
   Bureau: Bureau;
   ChangeReason: ChangeReason;
+  ChangeRegistryRecordInput: ChangeRegistryRecordInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DecideQuotaInput: DecideQuotaInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DistrictMonth: ResolverTypeWrapper<DistrictMonthParent>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DistrictYear: ResolverTypeWrapper<DistrictYearParent>;
   EmploymentEvidence: ResolverTypeWrapper<EmploymentEvidence>;
   EmploymentForm: EmploymentForm;
   EmploymentRoster: ResolverTypeWrapper<Scalars['EmploymentRoster']['output']>;
+  EndRegistryRecordInput: EndRegistryRecordInput;
   EstablishmentApplication: ResolverTypeWrapper<EstablishmentApplicationRow>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   EvidenceKind: EvidenceKind;
   FundingForm: FundingForm;
   GhostRecord: ResolverTypeWrapper<GhostRecordResult>;
@@ -811,13 +930,14 @@ export type ResolversTypes = ResolversObject<{
   OverQuotaConnection: ResolverTypeWrapper<Omit<OverQuotaConnection, 'nodes'> & { nodes: Array<ResolversTypes['OverQuotaUnit']> }>;
   OverQuotaUnit: ResolverTypeWrapper<OverQuotaResult>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Person: ResolverTypeWrapper<PersonParent>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QuotaDecision: ResolverTypeWrapper<QuotaDecisionRow>;
   QuotaRaise: ResolverTypeWrapper<QuotaRaiseResult>;
   QuotaRaiseConnection: ResolverTypeWrapper<Omit<QuotaRaiseConnection, 'nodes'> & { nodes: Array<ResolversTypes['QuotaRaise']> }>;
   QuotaRecovery: ResolverTypeWrapper<QuotaRecoveryRow>;
+  RegisterRegistryRecordInput: RegisterRegistryRecordInput;
+  RegistryEndReason: RegistryEndReason;
   RegistryRecord: ResolverTypeWrapper<RegistryRecordRow>;
   RegistryRoster: ResolverTypeWrapper<Scalars['RegistryRoster']['output']>;
   RegistrySpans: ResolverTypeWrapper<Scalars['RegistrySpans']['output']>;
@@ -841,16 +961,20 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  ChangeRegistryRecordInput: ChangeRegistryRecordInput;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DecideQuotaInput: DecideQuotaInput;
+  Boolean: Scalars['Boolean']['output'];
   DistrictMonth: DistrictMonthParent;
-  String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   DistrictYear: DistrictYearParent;
   EmploymentEvidence: EmploymentEvidence;
   EmploymentRoster: Scalars['EmploymentRoster']['output'];
+  EndRegistryRecordInput: EndRegistryRecordInput;
   EstablishmentApplication: EstablishmentApplicationRow;
-  ID: Scalars['ID']['output'];
   GhostRecord: GhostRecordResult;
   GhostRecordConnection: Omit<GhostRecordConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['GhostRecord']> };
   HeadcountGroup: HeadcountGroup;
@@ -859,13 +983,13 @@ export type ResolversParentTypes = ResolversObject<{
   OverQuotaConnection: Omit<OverQuotaConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['OverQuotaUnit']> };
   OverQuotaUnit: OverQuotaResult;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Person: PersonParent;
   Query: Record<PropertyKey, never>;
   QuotaDecision: QuotaDecisionRow;
   QuotaRaise: QuotaRaiseResult;
   QuotaRaiseConnection: Omit<QuotaRaiseConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['QuotaRaise']> };
   QuotaRecovery: QuotaRecoveryRow;
+  RegisterRegistryRecordInput: RegisterRegistryRecordInput;
   RegistryRecord: RegistryRecordRow;
   RegistryRoster: Scalars['RegistryRoster']['output'];
   RegistrySpans: Scalars['RegistrySpans']['output'];
@@ -977,6 +1101,10 @@ export interface MonthScalarConfig extends GraphQLScalarTypeConfig<ResolversType
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  changeRegistryRecord?: Resolver<ResolversTypes['RegistryRecord'], ParentType, ContextType, RequireFields<MutationChangeRegistryRecordArgs, 'input'>>;
+  decideQuota?: Resolver<ResolversTypes['QuotaDecision'], ParentType, ContextType, RequireFields<MutationDecideQuotaArgs, 'input'>>;
+  endRegistryRecord?: Resolver<ResolversTypes['RegistryRecord'], ParentType, ContextType, RequireFields<MutationEndRegistryRecordArgs, 'input'>>;
+  registerRegistryRecord?: Resolver<ResolversTypes['RegistryRecord'], ParentType, ContextType, RequireFields<MutationRegisterRegistryRecordArgs, 'input'>>;
   submitEstablishmentApplication?: Resolver<ResolversTypes['EstablishmentApplication'], ParentType, ContextType, RequireFields<MutationSubmitEstablishmentApplicationArgs, 'subject' | 'unit'>>;
 }>;
 
@@ -1027,6 +1155,7 @@ export type QuotaDecisionResolvers<ContextType = Context, ParentType extends Res
   quota?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   year?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -1066,6 +1195,7 @@ export type RegistryRecordResolvers<ContextType = Context, ParentType extends Re
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   startDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface RegistryRosterScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['RegistryRoster'], any> {

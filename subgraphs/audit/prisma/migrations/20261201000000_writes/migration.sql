@@ -1,0 +1,31 @@
+-- Writes through the graph: a version on every record a mutation updates (optimistic concurrency:
+-- a write names the version it read and is refused with CONFLICT when the record has moved on).
+ALTER TABLE "issue_lead" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE "rectification" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1;
+
+-- Progress reports on a rectification (整改进展), each one kept.
+CREATE TABLE "rectification_progress" (
+    "id" SERIAL NOT NULL,
+    "rectification_id" INTEGER NOT NULL,
+    "status" "RectificationStatus" NOT NULL,
+    "note" TEXT,
+    "completed_on" DATE,
+    "recorded_at" TIMESTAMPTZ(3) NOT NULL,
+    "recorded_by" TEXT NOT NULL,
+    CONSTRAINT "rectification_progress_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "rectification_progress_rectification_id_idx" ON "rectification_progress"("rectification_id");
+ALTER TABLE "rectification_progress" ADD CONSTRAINT "rectification_progress_rectification_id_fkey" FOREIGN KEY ("rectification_id") REFERENCES "rectification"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- Idempotency keys of applied mutations (lib/writes.ts): a retried request with the same key is answered
+-- with the stored result instead of being applied again; the hash tells a retry from a reused key.
+CREATE TABLE "idempotency_key" (
+    "subject" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "mutation" TEXT NOT NULL,
+    "request_hash" CHAR(64) NOT NULL,
+    "result" TEXT,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "idempotency_key_pkey" PRIMARY KEY ("subject", "key")
+);
+CREATE INDEX "idempotency_key_created_at_idx" ON "idempotency_key"("created_at");
