@@ -8,18 +8,6 @@ import type { RequestObservation } from '../lib/observability.ts';
 export type BreakerState = 'closed' | 'half-open' | 'open';
 export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
-/** Process-wide: the circuit breakers (one per subgraph) set it; every gateway's /metrics shows it. */
-const breakerGauge = new Gauge({
-  name: 'gateway_subgraph_breaker_state',
-  help: 'Circuit breaker per subgraph: 0 closed, 1 half-open, 2 open.',
-  labelNames: ['subgraph'],
-  registers: [],
-});
-
-/** For the circuit breaker: call on every state change of a subgraph's breaker. */
-export function setSubgraphBreakerState(subgraph: string, state: BreakerState): void {
-  breakerGauge.set({ subgraph }, BREAKER_STATE_VALUE[state]);
-}
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -33,6 +21,8 @@ export class GatewayMetrics {
   constructor(
     private readonly operations: ReadonlySet<string>,
     poolStats: () => Record<string, PoolStats | null | undefined>,
+    /** Each subgraph's circuit breaker as it stands when scraped (half-open is a matter of time). */
+    breakerStates: () => Iterable<readonly [string, BreakerState]> = () => [],
   ) {
     const registers = [this.registry];
     this.requests = new Counter({ name: 'gateway_requests_total', help: 'Requests to /graphql, by named operation ("adhoc" for any other document).', labelNames: ['operation'], registers });
@@ -58,7 +48,15 @@ export class GatewayMetrics {
       registers,
     });
     registerPoolGauge(this.registry, poolStats);
-    this.registry.registerMetric(breakerGauge);
+    new Gauge({
+      name: 'gateway_subgraph_breaker_state',
+      help: 'Circuit breaker per subgraph: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['subgraph'],
+      registers,
+      collect() {
+        for (const [subgraph, state] of breakerStates()) this.set({ subgraph }, BREAKER_STATE_VALUE[state]);
+      },
+    });
   }
 
   /** The label for an operation name. */

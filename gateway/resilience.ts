@@ -202,6 +202,11 @@ export class Breakers {
     this.store = config.store ?? new MemoryBreakerStore();
   }
 
+  /** The breakers made so far (one per subgraph the gateway has called or been built for). */
+  all(): IterableIterator<CircuitBreaker> {
+    return this.byName.values();
+  }
+
   get(subgraph: string): CircuitBreaker {
     let breaker = this.byName.get(subgraph);
     if (!breaker) {
@@ -299,7 +304,12 @@ function withoutInternalText(errors: NonNullable<GatewayGraphQLResponse['errors'
   if (!errors.some(isInternal)) return errors;
   return errors.map((e) =>
     isInternal(e)
-      ? { message: `The ${subgraph} subgraph failed to resolve this field (internal error)`, path: e.path, extensions: { code: 'INTERNAL_SERVER_ERROR', subgraph } }
+      ? {
+          message: `The ${subgraph} subgraph failed to resolve this field (internal error)`,
+          path: e.path,
+          // rolledBack (a write undone, lib/writes.ts) is a fact for the caller, not internal text.
+          extensions: { code: 'INTERNAL_SERVER_ERROR', subgraph, ...(e.extensions?.rolledBack === true ? { rolledBack: true } : {}) },
+        }
       : e,
   );
 }

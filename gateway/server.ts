@@ -226,7 +226,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const townUnits = new TownUnits(() => urlOf('staffing'), options.signingKey);
   const breakers = new Breakers(options.resilience ?? resilienceFromEnv(), logger);
   const log = createLogger('gateway');
-  const metrics = new GatewayMetrics(new Set([...namedOperations(), ...EXPORT_OPERATIONS, 'LeadExport']), () => ({ access_log: accessLog?.poolStats() }));
+  const metrics = new GatewayMetrics(
+    new Set([...namedOperations(), ...EXPORT_OPERATIONS, 'LeadExport']),
+    () => ({ access_log: accessLog?.poolStats() }),
+    () => [...breakers.all()].map((b) => [b.subgraph, b.view().state] as const),
+  );
   // @apollo/gateway otherwise exports usage data to Apollo's servers: nothing may leave a government network.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   installOperationMemo();

@@ -9,7 +9,7 @@ import { generate, type GeneratedData } from '../scripts/seed/generate.ts';
 import { isValidIdNumber } from '../lib/ids.ts';
 import { createLogger, setLogDestination } from '../lib/observability.ts';
 import { startTracing, stopTracing } from '../lib/tracing.ts';
-import { setSubgraphBreakerState } from '../gateway/metrics.ts';
+import { DEFAULT_POLICY } from '../gateway/resilience.ts';
 import { readOperation } from '../lib/operations.ts';
 import { postGraphQL, startTestFederation, type TestFederation } from './support/federation.ts';
 
@@ -107,13 +107,24 @@ describe('metrics', () => {
     }
   });
 
-  it('shows the circuit breaker state each subgraph breaker sets', async () => {
-    setSubgraphBreakerState('hr', 'open');
-    expect((await scrape(fed.gatewayUrl))('gateway_subgraph_breaker_state', { subgraph: 'hr' })).toBe(2);
-    setSubgraphBreakerState('hr', 'half-open');
-    expect((await scrape(fed.gatewayUrl))('gateway_subgraph_breaker_state', { subgraph: 'hr' })).toBe(1);
-    setSubgraphBreakerState('hr', 'closed');
-    expect((await scrape(fed.gatewayUrl))('gateway_subgraph_breaker_state', { subgraph: 'hr' })).toBe(0);
+  it("shows each subgraph's circuit breaker: open while hr is down, half-open when a probe may go, closed once hr answers", async () => {
+    const gateway = await fed.startGateway({ resilience: { defaults: { ...DEFAULT_POLICY, retries: 0, breakerThreshold: 2, breakerOpenMs: 400 } } });
+    const state = async () => (await scrape(gateway.url))('gateway_subgraph_breaker_state', { subgraph: 'hr' });
+    const contracts = `query($code: String!) { unit(code: $code) { code contracts(activeIn: "${data.manifest.month}") { id } } }`;
+    const ask = () => fed.queryAt(gateway.url, 'AUDITOR', contracts, { code: unitCode() });
+    expect((await ask()).errors).toBeUndefined();
+    expect(await state()).toBe(0);
+    await fed.stopSubgraph('hr');
+    try {
+      for (let i = 0; i < 3; i++) expect((await ask()).errors?.[0]?.extensions?.subgraph).toBe('hr');
+      expect(await state()).toBe(2);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await state()).toBe(1);
+    } finally {
+      await fed.restartSubgraph('hr');
+    }
+    expect((await ask()).errors).toBeUndefined();
+    expect(await state()).toBe(0);
   });
 });
 

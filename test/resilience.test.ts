@@ -176,10 +176,10 @@ describe('retries', () => {
 
   it('never retries a mutation: one attempt, SUBGRAPH_UNAVAILABLE, the lead unchanged', async () => {
     const { proxy, gateway } = await gatewayBehindProxy('audit', { retries: 2, retryBackoffMs: 5 });
-    const [lead] = await fed.dbs.audit.query<{ id: number; status: string }>(`SELECT id, status::text FROM issue_lead WHERE status IN ('OPEN', 'ROUTED') ORDER BY id LIMIT 1`);
+    const [lead] = await fed.dbs.audit.query<{ id: number; status: string; version: number }>(`SELECT id, status::text, version FROM issue_lead WHERE status IN ('OPEN', 'ROUTED') ORDER BY id LIMIT 1`);
     proxy.answer(503, failure, 1);
     const before = proxy.received();
-    const res = await fed.queryAt(gateway.url, 'AUDITOR', 'mutation($id: ID!) { closeLead(id: $id, note: "retry test") { id status } }', { id: String(lead!.id) });
+    const res = await fed.queryAt(gateway.url, 'AUDITOR', 'mutation($id: ID!, $v: Int!) { closeLead(id: $id, note: "retry test", version: $v) { id status } }', { id: String(lead!.id), v: lead!.version });
     expect(proxy.received() - before).toBe(1);
     expect(res.data ?? null).toBeNull();
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'audit', missing: ['closeLead'] });

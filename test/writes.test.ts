@@ -811,7 +811,9 @@ describe('1,000 concurrent mutations', () => {
     // The database: untouched tables keep their digest; the written ones differ by the intended changes only.
     for (const bureau of Object.keys(WRITTEN) as SubgraphName[]) {
       for (const [table, d] of Object.entries(after[bureau].digest)) {
-        if (!WRITTEN[bureau].includes(table)) expect([bureau, table, d]).toEqual([bureau, table, before[bureau].digest[table]]);
+        // data_version counts committed writes (the caches' key): it moves with every applied change.
+        if (table === 'data_version') expect(d).not.toEqual(before[bureau].digest[table]);
+        else if (!WRITTEN[bureau].includes(table)) expect([bureau, table, d]).toEqual([bureau, table, before[bureau].digest[table]]);
       }
     }
     const diff = (bureau: SubgraphName, table: string) => diffRows(before[bureau].rows[table]!, after[bureau].rows[table]!);
