@@ -19,7 +19,7 @@ import type { Identity } from './auth/identity.ts';
 import { applyMasking } from './auth/masking.ts';
 import { SIGNATURE_HEADER, SignatureVerifier, type SigningKey } from './auth/signing.ts';
 import type { AccessLog } from './access-log.ts';
-import { VersionedCache, type RequestCache } from './versioned-cache.ts';
+import { NO_CACHE, VersionedCache, type RequestCache } from './versioned-cache.ts';
 import type { Database } from './db.ts';
 import { createLogger, observationPlugin, observeError, observeRequests } from './observability.ts';
 import { SubgraphMetrics, metricsHandler } from './metrics.ts';
@@ -28,6 +28,9 @@ import { Drain, shutdownFromEnv, type ShutdownConfig } from './lifecycle.ts';
 import { withInputField } from './errors.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
+
+/** A mutation document, as the gateway sends one (it may start with comments). */
+const MUTATION = /^\s*(?:#[^\n]*\n\s*)*mutation\b/;
 
 export const SUBGRAPH_NAMES = ['staffing', 'finance', 'hr', 'audit'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -44,7 +47,11 @@ export interface Subgraph<Context extends RequestAccess = RequestAccess> {
   readonly name: SubgraphName;
   readonly schema: GraphQLSchema;
   /** A fresh context per request, for the identity the gateway signed: its DataLoaders must not outlive the request. */
-  createContext(identity: Identity): Context;
+  /**
+   * A fresh context per request, for the identity the gateway signed. `writes`: the request is a mutation,
+   * whose answer must show its own change: it reads past the versioned cache.
+   */
+  createContext(identity: Identity, options?: { writes?: boolean }): Context;
   /** SQL statements run so far (for N+1 checks and benchmarks). */
   sqlStatements(): number;
   /** What it derives from its database, valid for one data version. */
@@ -196,7 +203,10 @@ export async function serveSubgraph(
       res.locals.identity = verdict.identity;
       next();
     },
-    expressMiddleware(apollo, { context: async ({ res }) => subgraph.createContext(res.locals.identity as Identity) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        subgraph.createContext(res.locals.identity as Identity, { writes: MUTATION.test(String((req.body as { query?: unknown } | undefined)?.query ?? '')) }),
+    }),
   );
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
@@ -243,7 +253,7 @@ export function buildSubgraph<Context extends RequestAccess>(options: {
     name: options.name,
     schema: applyMasking(buildSubgraphSchema({ typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> })),
     cache,
-    createContext: (identity) => options.createContext(identity, cache.forRequest()),
+    createContext: (identity, context) => options.createContext(identity, context?.writes ? NO_CACHE : cache.forRequest()),
     sqlStatements: () => statements,
     ping: async () => {
       await options.prisma.$queryRawUnsafe('SELECT 1');

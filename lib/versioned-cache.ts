@@ -2,6 +2,7 @@
 // version. Every bureau's database counts its committed writes in `data_version` (bumped at commit by a
 // trigger on every table: the migrations named data_version), so an entry is served only while no write has
 // committed since it was computed, whichever process or replica wrote. A request reads the version once.
+import DataLoader from 'dataloader';
 import type { Identity } from './auth/identity.ts';
 
 interface Entry {
@@ -114,3 +115,38 @@ export const NO_CACHE: RequestCache = {
   version: async () => '0',
   get: (_key, compute) => compute(),
 };
+
+/** What one cached loader entry is taken to weigh (a few rows), against VersionedCache's maxWeight. */
+const LOADER_ENTRY_WEIGHT = 2048;
+
+/**
+ * A per-request DataLoader whose results are also kept key by key in the subgraph's versioned cache:
+ * while the bureau's data has not changed, a repeated lookup costs no statement beyond the request's
+ * one data-version read. The keys missing from the cache still go to the database in one batch. `name`
+ * must say what the values depend on besides the key (the caller's row scope, say).
+ */
+export function versionedLoader<K, V>(
+  cache: RequestCache,
+  name: string,
+  batch: (keys: readonly K[]) => Promise<(V | Error)[]>,
+  cacheKey: (key: K) => string = String,
+): DataLoader<K, V, string> {
+  const misses = new DataLoader<K, V, string>(batch, { cacheKeyFn: cacheKey });
+  if (cache === NO_CACHE) return misses;
+  return new DataLoader<K, V, string>(
+    (keys) => Promise.all(keys.map((k) => cache.get(`loader|${name}|${cacheKey(k)}`, () => misses.load(k), () => LOADER_ENTRY_WEIGHT).catch((err: Error) => err))),
+    { cacheKeyFn: cacheKey },
+  );
+}
+
+/**
+ * Base of each subgraph's per-request data access: it holds the request's cache before the subclass's
+ * loader fields are initialised (they are built from it).
+ */
+export class CachedData {
+  constructor(
+    protected readonly cache: RequestCache = NO_CACHE,
+    /** What the loaded values depend on in the caller (a town officer's row scope); part of every cache key. */
+    protected readonly rowScope = '*',
+  ) {}
+}

@@ -1,8 +1,8 @@
 // Data access of audit, inspection tours and supervision (审计/巡察/监督检查): its own database only, batched per request.
-import DataLoader from 'dataloader';
 import type { PrismaClient, Prisma } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
+import { CachedData, NO_CACHE, versionedLoader, type RequestCache } from '../../lib/versioned-cache.ts';
 import type { AccessLog } from '../../lib/access-log.ts';
 import type { AuditRules } from './rules.ts';
 import type { AuditWrites } from './writes.ts';
@@ -60,11 +60,16 @@ export function leadWhere(filter: LeadFilterInput | null | undefined, scope?: re
 export type RuleCursor = { rule: string | null; id: number };
 
 /** One instance per request: DataLoaders cache only for the request's lifetime. */
-export class AuditData {
-  constructor(private readonly prisma: PrismaClient) {}
+export class AuditData extends CachedData {
+  constructor(
+    private readonly prisma: PrismaClient,
+    cache: RequestCache = NO_CACHE,
+  ) {
+    super(cache);
+  }
 
   // The gateway asks this for hundreds of units in one _entities request: one statement for all.
-  readonly openLeadsByUnit = new DataLoader<string, IssueLeadRow[]>(async (codes) => {
+  readonly openLeadsByUnit = versionedLoader<string, IssueLeadRow[]>(this.cache, 'openLeadsByUnit', async (codes) => {
     const rows = await this.prisma.issueLead.findMany({
       where: { unitCode: { in: [...codes] }, status: { in: OPEN_STATUSES } },
       orderBy: NEWEST_LEADS,
@@ -73,44 +78,44 @@ export class AuditData {
     return codes.map((c) => byUnit.get(c) ?? []);
   });
 
-  readonly leadsByUnit = new DataLoader<string, IssueLeadRow[]>(async (codes) => {
+  readonly leadsByUnit = versionedLoader<string, IssueLeadRow[]>(this.cache, 'leadsByUnit', async (codes) => {
     const rows = await this.prisma.issueLead.findMany({ where: { unitCode: { in: [...codes] } }, orderBy: NEWEST_LEADS });
     const byUnit = groupBy(rows, (r) => r.unitCode);
     return codes.map((c) => byUnit.get(c) ?? []);
   });
 
-  readonly leadsByPerson = new DataLoader<string, IssueLeadRow[]>(async (ids) => {
+  readonly leadsByPerson = versionedLoader<string, IssueLeadRow[]>(this.cache, 'leadsByPerson', async (ids) => {
     const rows = await this.prisma.issueLead.findMany({ where: { idNumber: { in: [...ids] } }, orderBy: NEWEST_LEADS });
     const byPerson = groupBy(rows, (r) => r.idNumber);
     return ids.map((id) => byPerson.get(id) ?? []);
   });
 
-  readonly leadById = new DataLoader<number, IssueLeadRow | null>(async (ids) => {
+  readonly leadById = versionedLoader<number, IssueLeadRow | null>(this.cache, 'leadById', async (ids) => {
     const rows = await this.prisma.issueLead.findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
-  readonly inspectionById = new DataLoader<number, InspectionRow | null>(async (ids) => {
+  readonly inspectionById = versionedLoader<number, InspectionRow | null>(this.cache, 'inspectionById', async (ids) => {
     const rows = await this.prisma.inspection.findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
-  readonly findingById = new DataLoader<number, FindingRow | null>(async (ids) => {
+  readonly findingById = versionedLoader<number, FindingRow | null>(this.cache, 'findingById', async (ids) => {
     const rows = await this.prisma.finding.findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
-  readonly feedbackFormById = new DataLoader<number, FeedbackFormRow | null>(async (ids) => {
+  readonly feedbackFormById = versionedLoader<number, FeedbackFormRow | null>(this.cache, 'feedbackFormById', async (ids) => {
     const rows = await this.prisma.feedbackForm.findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
   // A join in the database (relationLoadStrategy 'join'), so still one statement.
-  readonly inspectionsByUnit = new DataLoader<string, InspectionRow[]>(async (codes) => {
+  readonly inspectionsByUnit = versionedLoader<string, InspectionRow[]>(this.cache, 'inspectionsByUnit', async (codes) => {
     const links = await this.prisma.inspectionUnit.findMany({
       where: { unitCode: { in: [...codes] } },
       include: { inspection: true },
@@ -122,7 +127,7 @@ export class AuditData {
     return codes.map((c) => (byUnit.get(c) ?? []).map((l) => l.inspection));
   });
 
-  readonly unitsByInspection = new DataLoader<number, UnitParent[]>(async (ids) => {
+  readonly unitsByInspection = versionedLoader<number, UnitParent[]>(this.cache, 'unitsByInspection', async (ids) => {
     const links = await this.prisma.inspectionUnit.findMany({
       where: { inspectionId: { in: [...ids] } },
       orderBy: [{ inspectionId: 'asc' }, { unitCode: 'asc' }],
@@ -131,7 +136,7 @@ export class AuditData {
     return ids.map((id) => (byInspection.get(id) ?? []).map((l) => ({ code: l.unitCode })));
   });
 
-  readonly findingsByInspection = new DataLoader<number, FindingRow[]>(async (ids) => {
+  readonly findingsByInspection = versionedLoader<number, FindingRow[]>(this.cache, 'findingsByInspection', async (ids) => {
     const rows = await this.prisma.finding.findMany({
       where: { inspectionId: { in: [...ids] } },
       orderBy: [{ foundOn: 'asc' }, { id: 'asc' }],
@@ -141,7 +146,7 @@ export class AuditData {
     return ids.map((id) => byInspection.get(id) ?? []);
   });
 
-  readonly feedbackFormsByInspection = new DataLoader<number, FeedbackFormRow[]>(async (ids) => {
+  readonly feedbackFormsByInspection = versionedLoader<number, FeedbackFormRow[]>(this.cache, 'feedbackFormsByInspection', async (ids) => {
     const rows = await this.prisma.feedbackForm.findMany({
       where: { inspectionId: { in: [...ids] } },
       orderBy: [{ issuedOn: 'asc' }, { id: 'asc' }],
@@ -151,7 +156,7 @@ export class AuditData {
     return ids.map((id) => byInspection.get(id) ?? []);
   });
 
-  readonly rectificationsByUnit = new DataLoader<string, RectificationRow[]>(async (codes) => {
+  readonly rectificationsByUnit = versionedLoader<string, RectificationRow[]>(this.cache, 'rectificationsByUnit', async (codes) => {
     const rows = await this.prisma.rectification.findMany({
       where: { unitCode: { in: [...codes] } },
       orderBy: [{ deadline: 'asc' }, { id: 'asc' }],
@@ -160,7 +165,7 @@ export class AuditData {
     return codes.map((c) => byUnit.get(c) ?? []);
   });
 
-  readonly rectificationsByFeedbackForm = new DataLoader<number, RectificationRow[]>(async (ids) => {
+  readonly rectificationsByFeedbackForm = versionedLoader<number, RectificationRow[]>(this.cache, 'rectificationsByFeedbackForm', async (ids) => {
     const rows = await this.prisma.rectification.findMany({
       where: { feedbackFormId: { in: [...ids] } },
       orderBy: [{ deadline: 'asc' }, { id: 'asc' }],
@@ -169,7 +174,7 @@ export class AuditData {
     return ids.map((id) => byForm.get(id) ?? []);
   });
 
-  readonly progressByRectification = new DataLoader<number, RectificationProgressRow[]>(async (ids) => {
+  readonly progressByRectification = versionedLoader<number, RectificationProgressRow[]>(this.cache, 'progressByRectification', async (ids) => {
     const rows = await this.prisma.rectificationProgress.findMany({
       where: { rectificationId: { in: [...ids] } },
       orderBy: [{ recordedAt: 'asc' }, { id: 'asc' }],

@@ -15,6 +15,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'audit',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity, cache) => ({ data: new AuditData(prisma), rules, writes, gateway: options.gateway, accessLog: options.accessLog ?? null, ...requestAccess(identity, cache) }),
+    createContext: (identity, cache) => ({ data: new AuditData(prisma, cache), rules, writes, gateway: options.gateway, accessLog: options.accessLog ?? null, ...requestAccess(identity, cache) }),
   });
 }

@@ -1,8 +1,8 @@
 // Data access of the finance bureau (区财政局): its own database only, batched per request.
-import DataLoader from 'dataloader';
 import { Prisma, type PrismaClient } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
+import { CachedData, NO_CACHE, versionedLoader, type RequestCache } from '../../lib/versioned-cache.ts';
 import type { FinanceRules } from './rules.ts';
 import type { FinanceWrites } from './writes.ts';
 import type { RosterRow } from '../../lib/roster.ts';
@@ -46,11 +46,16 @@ function codesByArgument(keys: readonly string[]): Map<string, string[]> {
 }
 
 /** One instance per request: DataLoaders cache only for the request's lifetime. */
-export class FinanceData {
-  constructor(private readonly prisma: PrismaClient) {}
+export class FinanceData extends CachedData {
+  constructor(
+    private readonly prisma: PrismaClient,
+    cache: RequestCache = NO_CACHE,
+  ) {
+    super(cache);
+  }
 
   // Keyed by "year|unitCode". Each year is one OR branch, so mixed years still cost one statement.
-  readonly budgetByUnitYear = new DataLoader<string, PersonnelBudgetRow | null>(async (keys) => {
+  readonly budgetByUnitYear = versionedLoader<string, PersonnelBudgetRow | null>(this.cache, 'budgetByUnitYear', async (keys) => {
     const groups = codesByArgument(keys);
     const rows = await this.prisma.personnelBudget.findMany({
       where: { OR: [...groups].map(([year, codes]) => ({ year: Number(year), unitCode: { in: codes } })) },
@@ -60,7 +65,7 @@ export class FinanceData {
   });
 
   // Keyed by "month|unitCode".
-  readonly payrollByUnitMonth = new DataLoader<string, PayrollLineRow[]>(async (keys) => {
+  readonly payrollByUnitMonth = versionedLoader<string, PayrollLineRow[]>(this.cache, 'payrollByUnitMonth', async (keys) => {
     const groups = codesByArgument(keys);
     const rows = await this.prisma.payrollLine.findMany({
       where: { OR: [...groups].map(([month, codes]) => ({ month, unitCode: { in: codes } })) },
@@ -72,7 +77,7 @@ export class FinanceData {
 
   // Keyed by "month|unitCode": the (month, unit) pairs are joined in, so only asked-for groups are summed.
   // The keys are cast to bpchar to match the char columns, else PostgreSQL casts the columns and skips the index.
-  readonly payrollTotalByUnitMonth = new DataLoader<string, PayrollTotalResult>(async (keys) => {
+  readonly payrollTotalByUnitMonth = versionedLoader<string, PayrollTotalResult>(this.cache, 'payrollTotalByUnitMonth', async (keys) => {
     const months: string[] = [];
     const codes: string[] = [];
     for (const key of keys) {
@@ -93,7 +98,7 @@ export class FinanceData {
     });
   });
 
-  readonly serviceContractsByUnit = new DataLoader<string, ServiceContractRow[]>(async (codes) => {
+  readonly serviceContractsByUnit = versionedLoader<string, ServiceContractRow[]>(this.cache, 'serviceContractsByUnit', async (codes) => {
     const rows = await this.prisma.serviceContract.findMany({
       where: { unitCode: { in: [...codes] } },
       orderBy: [{ startDate: 'desc' }, { number: 'desc' }],
@@ -102,13 +107,13 @@ export class FinanceData {
     return codes.map((c) => byUnit.get(c) ?? []);
   });
 
-  readonly serviceContractByNumber = new DataLoader<string, ServiceContractRow | null>(async (numbers) => {
+  readonly serviceContractByNumber = versionedLoader<string, ServiceContractRow | null>(this.cache, 'serviceContractByNumber', async (numbers) => {
     const rows = await this.prisma.serviceContract.findMany({ where: { number: { in: [...numbers] } } });
     const byNumber = new Map(rows.map((r) => [r.number, r]));
     return numbers.map((n) => byNumber.get(n) ?? null);
   });
 
-  readonly workersByContract = new DataLoader<string, ServiceWorkerRow[]>(async (numbers) => {
+  readonly workersByContract = versionedLoader<string, ServiceWorkerRow[]>(this.cache, 'workersByContract', async (numbers) => {
     const rows = await this.prisma.serviceContractWorker.findMany({
       where: { contractNumber: { in: [...numbers] } },
       orderBy: { id: 'asc' },
@@ -118,7 +123,7 @@ export class FinanceData {
   });
 
   // Keyed by "month|idNumber", month empty for all months.
-  readonly payrollByPerson = new DataLoader<string, PayrollLineRow[]>(async (keys) => {
+  readonly payrollByPerson = versionedLoader<string, PayrollLineRow[]>(this.cache, 'payrollByPerson', async (keys) => {
     const groups = codesByArgument(keys);
     const rows = await this.prisma.payrollLine.findMany({
       where: { OR: [...groups].map(([month, ids]) => ({ idNumber: { in: ids }, ...(month ? { month } : {}) })) },

@@ -184,8 +184,8 @@ describe('finance subgraph', () => {
       },
     );
     expect(result.errors).toBeUndefined();
-    // The data version, then one statement for the three periods.
-    expect(statements).toBe(2);
+    // One statement for the three periods.
+    expect(statements).toBe(1);
     const entities = result.data?._entities as { payrollRoster: string }[];
     expect(entities.map((e) => ({ ...e, payrollRoster: unpacked(EmploymentRoster, e.payrollRoster) }))).toEqual([
       {

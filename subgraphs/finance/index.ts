@@ -15,6 +15,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'finance',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity, cache) => ({ data: new FinanceData(prisma), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
+    createContext: (identity, cache) => ({ data: new FinanceData(prisma, cache), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

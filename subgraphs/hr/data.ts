@@ -1,9 +1,9 @@
 // Data access of the HR and social security bureau (人社局): its own database only, batched per request.
-import DataLoader from 'dataloader';
 import { Prisma, type PrismaClient } from './prisma/generated/client.ts';
 import { periodRowsLoader, type PayStandardTableRow } from '../../lib/cross-check.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
+import { CachedData, NO_CACHE, versionedLoader, type RequestCache } from '../../lib/versioned-cache.ts';
 import type { HrRules } from './rules.ts';
 import type { HrWrites } from './writes.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
@@ -53,17 +53,22 @@ function insuranceActiveIn(month: string): Prisma.InsuranceEnrolmentWhereInput {
 }
 
 /** One instance per request: DataLoaders cache only for the request's lifetime. */
-export class HrData {
-  constructor(private readonly prisma: PrismaClient) {}
+export class HrData extends CachedData {
+  constructor(
+    private readonly prisma: PrismaClient,
+    cache: RequestCache = NO_CACHE,
+  ) {
+    super(cache);
+  }
 
-  readonly recruitmentById = new DataLoader<number, RecruitmentRow | null>(async (ids) => {
+  readonly recruitmentById = versionedLoader<number, RecruitmentRow | null>(this.cache, 'recruitmentById', async (ids) => {
     const rows = await this.prisma.recruitment.findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
   // Keyed by "month|kind|unitCode": one statement per distinct (month, kind) in a request.
-  readonly contractsByUnit = new DataLoader<string, EmploymentContractRow[]>(async (keys) => {
+  readonly contractsByUnit = versionedLoader<string, EmploymentContractRow[]>(this.cache, 'contractsByUnit', async (keys) => {
     const groups = groupBy(
       keys.map((k) => k.split('|') as [string, string, string]),
       ([month, kind]) => `${month}|${kind}`,
@@ -84,7 +89,7 @@ export class HrData {
     return keys.map((k) => result.get(k) ?? []);
   });
 
-  readonly rehiresByUnit = new DataLoader<string, RehireAgreementRow[]>(async (codes) => {
+  readonly rehiresByUnit = versionedLoader<string, RehireAgreementRow[]>(this.cache, 'rehiresByUnit', async (codes) => {
     const rows = await this.prisma.rehireAgreement.findMany({
       where: { unitCode: { in: [...codes] } },
       orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
@@ -94,7 +99,7 @@ export class HrData {
   });
 
   // Keyed by "month|unitCode": one statement per distinct month in a request.
-  readonly insuranceByUnit = new DataLoader<string, InsuranceEnrolmentRow[]>(async (keys) => {
+  readonly insuranceByUnit = versionedLoader<string, InsuranceEnrolmentRow[]>(this.cache, 'insuranceByUnit', async (keys) => {
     const groups = groupBy(keys.map((k) => k.split('|') as [string, string]), ([month]) => month);
     const result = new Map<string, InsuranceEnrolmentRow[]>();
     for (const [month, parts] of groups) {
@@ -107,7 +112,7 @@ export class HrData {
     return keys.map((k) => result.get(k) ?? []);
   });
 
-  readonly recruitmentsByUnit = new DataLoader<string, RecruitmentRow[]>(async (codes) => {
+  readonly recruitmentsByUnit = versionedLoader<string, RecruitmentRow[]>(this.cache, 'recruitmentsByUnit', async (codes) => {
     const rows = await this.prisma.recruitment.findMany({
       where: { unitCode: { in: [...codes] } },
       orderBy: [{ announcedOn: 'desc' }, { id: 'desc' }],
@@ -117,7 +122,7 @@ export class HrData {
     return codes.map((c) => byUnit.get(c) ?? []);
   });
 
-  readonly exitsByUnit = new DataLoader<string, ExitRecordRow[]>(async (codes) => {
+  readonly exitsByUnit = versionedLoader<string, ExitRecordRow[]>(this.cache, 'exitsByUnit', async (codes) => {
     const rows = await this.prisma.exitRecord.findMany({
       where: { unitCode: { in: [...codes] } },
       orderBy: [{ exitOn: 'desc' }, { id: 'desc' }],
@@ -126,7 +131,7 @@ export class HrData {
     return codes.map((c) => byUnit.get(c) ?? []);
   });
 
-  readonly contractsByPerson = new DataLoader<string, EmploymentContractRow[]>(async (ids) => {
+  readonly contractsByPerson = versionedLoader<string, EmploymentContractRow[]>(this.cache, 'contractsByPerson', async (ids) => {
     const rows = await this.prisma.employmentContract.findMany({
       where: { idNumber: { in: [...ids] } },
       orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
@@ -135,7 +140,7 @@ export class HrData {
     return ids.map((id) => byPerson.get(id) ?? []);
   });
 
-  readonly rehiresByPerson = new DataLoader<string, RehireAgreementRow[]>(async (ids) => {
+  readonly rehiresByPerson = versionedLoader<string, RehireAgreementRow[]>(this.cache, 'rehiresByPerson', async (ids) => {
     const rows = await this.prisma.rehireAgreement.findMany({
       where: { idNumber: { in: [...ids] } },
       orderBy: [{ startDate: 'asc' }, { id: 'asc' }],
@@ -144,7 +149,7 @@ export class HrData {
     return ids.map((id) => byPerson.get(id) ?? []);
   });
 
-  readonly insuranceByPerson = new DataLoader<string, InsuranceEnrolmentRow[]>(async (ids) => {
+  readonly insuranceByPerson = versionedLoader<string, InsuranceEnrolmentRow[]>(this.cache, 'insuranceByPerson', async (ids) => {
     const rows = await this.prisma.insuranceEnrolment.findMany({
       where: { idNumber: { in: [...ids] } },
       orderBy: [{ startMonth: 'asc' }, { id: 'asc' }],
@@ -153,7 +158,7 @@ export class HrData {
     return ids.map((id) => byPerson.get(id) ?? []);
   });
 
-  readonly hiresByPerson = new DataLoader<string, RecruitmentHireRow[]>(async (ids) => {
+  readonly hiresByPerson = versionedLoader<string, RecruitmentHireRow[]>(this.cache, 'hiresByPerson', async (ids) => {
     const rows = await this.prisma.recruitmentHire.findMany({
       where: { idNumber: { in: [...ids] } },
       orderBy: [{ hiredOn: 'asc' }, { id: 'asc' }],
@@ -162,7 +167,7 @@ export class HrData {
     return ids.map((id) => byPerson.get(id) ?? []);
   });
 
-  readonly exitsByPerson = new DataLoader<string, ExitRecordRow[]>(async (ids) => {
+  readonly exitsByPerson = versionedLoader<string, ExitRecordRow[]>(this.cache, 'exitsByPerson', async (ids) => {
     const rows = await this.prisma.exitRecord.findMany({
       where: { idNumber: { in: [...ids] } },
       orderBy: [{ exitOn: 'desc' }, { id: 'desc' }],
@@ -172,7 +177,7 @@ export class HrData {
   });
 
   // PostgreSQL sorts an enum by its declaration order, which is the order of the recruitment process.
-  readonly stepsByRecruitment = new DataLoader<number, RecruitmentStepRow[]>(async (ids) => {
+  readonly stepsByRecruitment = versionedLoader<number, RecruitmentStepRow[]>(this.cache, 'stepsByRecruitment', async (ids) => {
     const rows = await this.prisma.recruitmentStepRecord.findMany({
       where: { recruitmentId: { in: [...ids] } },
       orderBy: [{ step: 'asc' }],
@@ -181,7 +186,7 @@ export class HrData {
     return ids.map((id) => byRecruitment.get(String(id)) ?? []);
   });
 
-  readonly hiresByRecruitment = new DataLoader<number, RecruitmentHireRow[]>(async (ids) => {
+  readonly hiresByRecruitment = versionedLoader<number, RecruitmentHireRow[]>(this.cache, 'hiresByRecruitment', async (ids) => {
     const rows = await this.prisma.recruitmentHire.findMany({
       where: { recruitmentId: { in: [...ids] } },
       orderBy: [{ hiredOn: 'asc' }, { id: 'asc' }],

@@ -15,6 +15,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'hr',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity, cache) => ({ data: new HrData(prisma), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
+    createContext: (identity, cache) => ({ data: new HrData(prisma, cache), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

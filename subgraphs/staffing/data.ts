@@ -1,8 +1,8 @@
 // Data access of the establishment office (编办): its own database only, batched per request.
-import DataLoader from 'dataloader';
 import { Prisma, type PrismaClient } from './prisma/generated/client.ts';
 import type { GatewayClient } from '../../lib/gateway-client.ts';
 import type { RequestAccess } from '../../lib/subgraph.ts';
+import { CachedData, NO_CACHE, versionedLoader, type RequestCache } from '../../lib/versioned-cache.ts';
 import type { StaffingRules } from './rules.ts';
 import type { StaffingWrites } from './writes.ts';
 import type { EvidenceKind, RosterRow } from '../../lib/roster.ts';
@@ -84,20 +84,23 @@ export function unitWhere(filter: UnitFilterInput | null | undefined): Prisma.Un
 }
 
 /** One instance per request: DataLoaders cache only for the request's lifetime. */
-export class StaffingData {
+export class StaffingData extends CachedData {
   /** town: a town officer's row scope; units elsewhere do not exist for them. */
   constructor(
     private readonly prisma: PrismaClient,
     private readonly town?: string,
-  ) {}
+    cache: RequestCache = NO_CACHE,
+  ) {
+    super(cache, town ?? '*');
+  }
 
-  readonly unitByCode = new DataLoader<string, UnitRow | null>(async (codes) => {
+  readonly unitByCode = versionedLoader<string, UnitRow | null>(this.cache, `unitByCode@${this.rowScope}`, async (codes) => {
     const rows = await this.prisma.unit.findMany({ where: { code: { in: [...codes] }, ...(this.town ? { townCode: this.town } : {}) } });
     const byCode = new Map(rows.map((r) => [r.code, r]));
     return codes.map((c) => byCode.get(c) ?? null);
   });
 
-  readonly quotaHistoryByUnit = new DataLoader<string, QuotaDecisionRow[]>(async (codes) => {
+  readonly quotaHistoryByUnit = versionedLoader<string, QuotaDecisionRow[]>(this.cache, `quotaHistoryByUnit@${this.rowScope}`, async (codes) => {
     const rows = await this.prisma.quotaDecision.findMany({
       where: { unitCode: { in: [...codes] } },
       orderBy: [{ unitCode: 'asc' }, { year: 'desc' }],
@@ -106,7 +109,7 @@ export class StaffingData {
     return codes.map((c) => byUnit.get(c) ?? []);
   });
 
-  readonly registryByPerson = new DataLoader<string, RegistryRecordRow[]>(async (ids) => {
+  readonly registryByPerson = versionedLoader<string, RegistryRecordRow[]>(this.cache, `registryByPerson@${this.rowScope}`, async (ids) => {
     const rows = await this.prisma.registryRecord.findMany({
       where: { idNumber: { in: [...ids] }, ...(this.town ? { unit: { townCode: this.town } } : {}) },
       orderBy: [{ startDate: 'desc' }, { id: 'desc' }],
@@ -115,13 +118,13 @@ export class StaffingData {
     return ids.map((id) => byPerson.get(id) ?? []);
   });
 
-  readonly recordById = new DataLoader<number, RegistryRecordRow | null>(async (ids) => {
+  readonly recordById = versionedLoader<number, RegistryRecordRow | null>(this.cache, `recordById@${this.rowScope}`, async (ids) => {
     const rows = await this.prisma.registryRecord.findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
-  readonly applicationsByUnit = new DataLoader<string, EstablishmentApplicationRow[]>(async (codes) => {
+  readonly applicationsByUnit = versionedLoader<string, EstablishmentApplicationRow[]>(this.cache, `applicationsByUnit@${this.rowScope}`, async (codes) => {
     const rows = await this.prisma.establishmentApplication.findMany({
       where: { unitCode: { in: [...codes] } },
       orderBy: [{ submittedOn: 'desc' }, { id: 'desc' }],
@@ -130,7 +133,7 @@ export class StaffingData {
     return codes.map((c) => byUnit.get(c) ?? []);
   });
 
-  readonly recoveriesByUnit = new DataLoader<string, QuotaRecoveryRow[]>(async (codes) => {
+  readonly recoveriesByUnit = versionedLoader<string, QuotaRecoveryRow[]>(this.cache, `recoveriesByUnit@${this.rowScope}`, async (codes) => {
     const rows = await this.prisma.quotaRecovery.findMany({
       where: { unitCode: { in: [...codes] } },
       orderBy: [{ year: 'desc' }, { id: 'asc' }],
@@ -140,7 +143,7 @@ export class StaffingData {
   });
 
   // Keyed by "month|employmentForm|unitCode": one statement per distinct (month, form) in a request.
-  readonly registryByUnit = new DataLoader<string, RegistryRecordRow[]>(async (keys) => {
+  readonly registryByUnit = versionedLoader<string, RegistryRecordRow[]>(this.cache, `registryByUnit@${this.rowScope}`, async (keys) => {
     const groups = groupBy(
       keys.map((k) => k.split('|') as [string, string, string]),
       ([month, form]) => `${month}|${form}`,
@@ -162,7 +165,7 @@ export class StaffingData {
   });
 
   // Keyed by "month|unitCode": distinct people with an active record, one statement per month.
-  readonly headcountByUnit = new DataLoader<string, number>(async (keys) => {
+  readonly headcountByUnit = versionedLoader<string, number>(this.cache, `headcountByUnit@${this.rowScope}`, async (keys) => {
     const groups = groupBy(keys.map((k) => k.split('|') as [string, string]), ([month]) => month);
     const result = new Map<string, number>();
     for (const [month, parts] of groups) {

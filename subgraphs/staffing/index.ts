@@ -15,6 +15,6 @@ export function createSubgraph(db: Database, options: SubgraphOptions = {}): Sub
     name: 'staffing',
     prisma,
     resolvers: resolvers as never,
-    createContext: (identity, cache) => ({ data: new StaffingData(prisma, identity.town), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
+    createContext: (identity, cache) => ({ data: new StaffingData(prisma, identity.town, cache), rules, writes, gateway: options.gateway, ...requestAccess(identity, cache) }),
   });
 }

@@ -24,6 +24,8 @@ export async function startSubgraph(
   const { db, drop } = await freshDatabase(name);
   await fill(db);
   const subgraph = create(db);
+  // These tests count the statements each resolver batches; caching across requests is test/cache.test.ts's.
+  subgraph.cache.enabled = false;
   const server = new ApolloServer({ schema: subgraph.schema });
   await server.start();
   const run: SubgraphHarness['run'] = async (query, variables = {}, identity = identityOf('test:auditor', 'AUDITOR')) => {
