@@ -35,6 +35,8 @@ import { readiness } from './health.ts';
 import { Drain, consoleLogger, shutdownFromEnv, type Logger, type ShutdownConfig } from '../lib/lifecycle.ts';
 import { uiOptionsFromEnv, uiRouter, type UiOptions } from './ui/serve.ts';
 import { installOperationMemo } from './operation-memo.ts';
+import { ResponseCache, responseCacheFromEnv, type ResponseCacheOptions } from './response-cache.ts';
+import { rightsKey } from '../lib/versioned-cache.ts';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -62,6 +64,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** What the query IDE and the dashboard open on; unset parts from UI_MONTH and UI_DISTRICT (uiOptionsFromEnv). */
   ui?: Partial<UiOptions>;
+  /** Answers kept while the bureaus' data versions hold (default: from the environment, on). */
+  responseCache?: ResponseCacheOptions;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -75,6 +79,8 @@ export interface GatewayContext {
   subgraphs: Set<string>;
   unmaskedIdNumbers: Set<string>;
   denials: Denial[];
+  /** Subgraph → the data version its answers were read at (null: one came without, or two differed). */
+  versions: Map<string, string | null>;
 }
 
 /**
@@ -110,6 +116,12 @@ export class BureauDataSource extends ResilientDataSource<GatewayContext> {
   protected override received(response: GatewayGraphQLResponse, context: GatewayContext): GatewayGraphQLResponse {
     const ids = response.extensions?.unmaskedIdNumbers;
     if (Array.isArray(ids)) for (const id of ids) context.unmaskedIdNumbers?.add(String(id));
+    if (context.versions) {
+      const reported = response.extensions?.dataVersion;
+      const version = typeof reported === 'string' ? reported : null;
+      const seen = context.versions.get(this.bureau);
+      context.versions.set(this.bureau, seen === undefined || seen === version ? version : null);
+    }
     return response;
   }
 
@@ -145,7 +157,7 @@ interface Authorized {
 }
 
 /** The gateway with @requiresScopes / @authenticated / @policy applied before planning. */
-function authorizingGateway(gateway: ApolloGateway, supergraph: SupergraphSource): GatewayInterface {
+function authorizingGateway(gateway: ApolloGateway, supergraph: SupergraphSource, answers: ResponseCache): GatewayInterface {
   // Per document and per set of rights (scopes, town scope): what to plan and what was denied. It holds
   // documents, never data, so one role's answer cannot reach another.
   let decided = new Bounded<string, Authorized | null>(5_000);
@@ -179,16 +191,45 @@ function authorizingGateway(gateway: ApolloGateway, supergraph: SupergraphSource
             }
             decided.set(key, authorized);
           }
-          if (authorized === null) return loaded.executor(requestContext);
-          context.denials.push(...authorized.denials);
-          const pruned = Object.assign(Object.create(Object.getPrototypeOf(requestContext)), requestContext, {
-            document: authorized.document,
-            operation: authorized.operation,
-            queryHash: authorized.queryHash,
-            source: authorized.source,
-          });
-          const result = await loaded.executor(pruned);
-          return { ...result, errors: [...authorized.denials.map(denialError), ...(result.errors ?? [])] };
+          if (authorized !== null) context.denials.push(...authorized.denials);
+          // A kept answer, per document as authorized, variables and rights (never another role's).
+          const keep = answers.options.enabled && requestContext.operation?.operation === 'query';
+          const answerKey = keep
+            ? `${authorized?.queryHash ?? requestContext.queryHash}|${requestContext.operationName ?? ''}|${rightsKey(identity)}|${JSON.stringify(requestContext.request.variables ?? {})}`
+            : '';
+          if (keep) {
+            const kept = await answers.get(answerKey);
+            if (kept) {
+              for (const id of kept.unmaskedIdNumbers) context.unmaskedIdNumbers.add(id);
+              for (const name of kept.subgraphs) context.subgraphs.add(name);
+              return kept.result as never;
+            }
+          }
+          let result;
+          if (authorized === null) {
+            result = await loaded.executor(requestContext);
+          } else {
+            const pruned = Object.assign(Object.create(Object.getPrototypeOf(requestContext)), requestContext, {
+              document: authorized.document,
+              operation: authorized.operation,
+              queryHash: authorized.queryHash,
+              source: authorized.source,
+            });
+            const executed = await loaded.executor(pruned);
+            result = { ...executed, errors: [...authorized.denials.map(denialError), ...(executed.errors ?? [])] };
+          }
+          // Whole answers only (the gateway's own denials aside), each part at a known data version.
+          const executionErrors = (result.errors?.length ?? 0) - (authorized?.denials.length ?? 0);
+          const versions = [...context.versions];
+          if (keep && executionErrors === 0 && versions.length > 0 && versions.every(([, v]) => v !== null)) {
+            answers.set(answerKey, {
+              result,
+              versions: new Map(versions as [string, string][]),
+              unmaskedIdNumbers: [...context.unmaskedIdNumbers],
+              subgraphs: [...context.subgraphs],
+            });
+          }
+          return result;
         },
       };
     },
@@ -240,6 +281,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const shutdown = options.shutdown ?? shutdownFromEnv();
   const drain = new Drain(shutdown.delayMs);
+  const answers = new ResponseCache(options.responseCache ?? responseCacheFromEnv(), urlOf);
   // The API schema as SDL (no @inaccessible internals), for the query IDE: it stands in for introspection.
   let apiSdl = '';
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => void (apiSdl = printSchema(apiSchema)));
@@ -314,7 +356,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: authorizingGateway(gateway, supergraph),
+    gateway: authorizingGateway(gateway, supergraph, answers),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.graceMs }), accessControl, observationPlugin],
     includeStacktraceInErrorResponses: development,
     // Shutdown is the process's (lib/lifecycle.ts): Apollo's own signal handler would close at once.
@@ -416,7 +458,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       next();
     },
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<GatewayContext> => ({ identity: res.locals.identity as Identity, subgraphs: new Set(), unmaskedIdNumbers: new Set(), denials: [] }),
+      context: async ({ res }): Promise<GatewayContext> => ({
+        identity: res.locals.identity as Identity,
+        subgraphs: new Set(),
+        unmaskedIdNumbers: new Set(),
+        denials: [],
+        versions: new Map(),
+      }),
     }),
   );
   // Lead export: the caller's own GraphQL requests, paged, streamed into a file (lib/lead-export.ts).

@@ -74,6 +74,11 @@ export interface RequestAccess {
   identity: Identity;
   /** ID numbers returned unmasked by this request, reported to the gateway for the access log. */
   unmaskedIdNumbers: Set<string>;
+  /**
+   * Set by a resolver whose answer does not come from this bureau's database alone (the access log):
+   * the answer then carries no data version, and the gateway does not keep it.
+   */
+  volatile?: boolean;
   /** The subgraph's versioned cache, as this request sees it (one data-version read at most). */
   cache: RequestCache;
 }
@@ -118,14 +123,19 @@ export async function listen(httpServer: http.Server, port: number, host: string
   return { url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}/graphql`, port: actual };
 }
 
-/** Reports the ID numbers a request returned unmasked to the gateway, which records them in the access log. */
+/**
+ * Reports to the gateway the ID numbers a request returned unmasked (the access log records them) and the
+ * data version it read at (the gateway may keep the answer while that version holds).
+ */
 const reportUnmasked: ApolloServerPlugin<RequestAccess> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
-        if (response.body.kind === 'single' && contextValue.unmaskedIdNumbers?.size) {
-          const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, unmaskedIdNumbers: [...contextValue.unmaskedIdNumbers] };
+        if (response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        if (contextValue.unmaskedIdNumbers?.size) result.extensions = { ...result.extensions, unmaskedIdNumbers: [...contextValue.unmaskedIdNumbers] };
+        if (contextValue.cache && contextValue.cache !== NO_CACHE && !contextValue.volatile) {
+          result.extensions = { ...result.extensions, dataVersion: await contextValue.cache.version() };
         }
       },
     };
@@ -174,6 +184,16 @@ export async function serveSubgraph(
     }
   });
   app.get('/metrics', metricsHandler(metrics.registry));
+  // The bureau's data version (a count of committed writes, nothing else): the gateway checks it before it
+  // serves an answer it keeps (gateway/response-cache.ts). Read from the database on every call.
+  app.get('/data-version', async (_req, res) => {
+    try {
+      res.setHeader('cache-control', 'no-store');
+      res.json({ version: await subgraph.cache.currentVersion() });
+    } catch {
+      res.status(503).json({ status: 'unavailable', subgraph: subgraph.name, database: 'down' });
+    }
+  });
   const counter = requestCounter();
   const verifier = new SignatureVerifier(options.signingKey);
   app.use(
@@ -204,8 +224,13 @@ export async function serveSubgraph(
       next();
     },
     expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        subgraph.createContext(res.locals.identity as Identity, { writes: MUTATION.test(String((req.body as { query?: unknown } | undefined)?.query ?? '')) }),
+      context: async ({ req, res }) => {
+        const context = subgraph.createContext(res.locals.identity as Identity, { writes: MUTATION.test(String((req.body as { query?: unknown } | undefined)?.query ?? '')) });
+        // Before any data is read: the version the answer will be reported at (reportVersion) is then never
+        // newer than the data in it.
+        if (context.cache !== NO_CACHE) await context.cache.version();
+        return context;
+      },
     }),
   );
   const address = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');

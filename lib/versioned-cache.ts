@@ -34,6 +34,11 @@ export class VersionedCache {
     this.enabled = options.enabled ?? process.env.SUBGRAPH_CACHE !== 'off';
   }
 
+  /** The database's data version now (a statement of its own). */
+  currentVersion(): Promise<string> {
+    return this.readVersion();
+  }
+
   /** A view for one request: the data version is read at most once, on the first get. */
   forRequest(): RequestCache {
     if (!this.enabled) return NO_CACHE;

@@ -9,6 +9,7 @@ import type { AccessLog } from '../lib/access-log.ts';
 import type { AuthConfig } from '../gateway/authenticate.ts';
 import type { LimitConfig } from '../gateway/limits.ts';
 import { startGateway } from '../gateway/server.ts';
+import type { ResponseCacheOptions } from '../gateway/response-cache.ts';
 import type { UiOptions } from '../gateway/ui/serve.ts';
 import { createSubgraph as createStaffing } from '../subgraphs/staffing/index.ts';
 import { createSubgraph as createFinance } from '../subgraphs/finance/index.ts';
@@ -53,6 +54,8 @@ export async function startFederation(options: {
   development?: boolean;
   /** What the query IDE and the dashboard open on. */
   ui?: Partial<UiOptions>;
+  /** The gateway's kept answers (default: from the environment, on). */
+  responseCache?: ResponseCacheOptions;
 }): Promise<Federation> {
   const signingKey = options.signingKey ?? randomSigningKey();
   const portOf = (name: SubgraphName | 'gateway') => {
@@ -96,6 +99,7 @@ export async function startFederation(options: {
       limits: options.limits,
       development: options.development,
       ui: options.ui,
+      responseCache: options.responseCache,
     });
     gatewayUrl = gateway.url;
     return {

@@ -16,7 +16,8 @@ let towns: Map<string, string | null>;
 
 beforeAll(async () => {
   data = generate({ seed: 7, units: 60, people: 800 });
-  fed = await startTestFederation(data);
+  // The subgraphs' caches are under test here; the gateway's kept answers would hide them (test/response-cache.test.ts).
+  fed = await startTestFederation(data, { responseCache: { enabled: false } });
   const t = data.staffing.unit!;
   towns = new Map(t.rows.map((r) => [r[t.columns.indexOf('code')] as string, r[t.columns.indexOf('town_code')] as string | null]));
 });

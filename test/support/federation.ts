@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { randomSigningKey, type SigningKey } from '../../lib/auth/signing.ts';
 import { limitsFromEnv, type LimitConfig } from '../../gateway/limits.ts';
+import { responseCacheFromEnv, type ResponseCacheOptions } from '../../gateway/response-cache.ts';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/server.ts';
 import type { UiOptions } from '../../gateway/ui/serve.ts';
 
@@ -57,7 +58,7 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
 
 export async function startTestFederation(
   data: GeneratedData,
-  options: { limits?: Partial<LimitConfig>; development?: boolean; ui?: Partial<UiOptions> } = {},
+  options: { limits?: Partial<LimitConfig>; development?: boolean; ui?: Partial<UiOptions>; responseCache?: Partial<ResponseCacheOptions> } = {},
 ): Promise<TestFederation> {
   const tdbs = {} as Record<SubgraphName, TestDatabase>;
   for (const name of SUBGRAPH_NAMES) tdbs[name] = await freshDatabase(name);
@@ -79,6 +80,7 @@ export async function startTestFederation(
     limits,
     development: options.development ?? false,
     ui: options.ui,
+    responseCache: { ...responseCacheFromEnv({}), ...options.responseCache },
   });
   const bearer = (role: Role) => ({ authorization: `Bearer ${demo.tokens[role]}` });
   const gateways: RunningGateway[] = [];

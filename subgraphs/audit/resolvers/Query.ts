@@ -49,7 +49,10 @@ export const Query: QueryResolvers = {
     for (const row of page.nodes) data.leadById.prime(row.id, row);
     return page;
   },
-  async accessLog(_parent, { subject, idNumber, from, to, first, after }, { accessLog, identity }) {
+  async accessLog(_parent, { subject, idNumber, from, to, first, after }, context) {
+    const { accessLog, identity } = context;
+    // The access log is another database, written on every request: no data version covers it.
+    context.volatile = true;
     requireScope(identity, 'audit-log:read', 'reading the access log');
     if (!accessLog) throw new GraphQLError('the access log is not connected to this service', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
     if (idNumber) checkIdNumber(idNumber, 'idNumber');
