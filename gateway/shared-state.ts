@@ -68,15 +68,17 @@ export class SharedState {
     const redis = new Redis(url, settings);
     const subscriber = redis.duplicate();
     // Errors are reported through the commands that fail; ioredis reconnects by itself.
-    redis.on('error', () => undefined);
-    subscriber.on('error', () => undefined);
+    let lastError: Error | undefined;
+    const remember = (err: Error) => void (lastError = err);
+    redis.on('error', remember);
+    subscriber.on('error', remember);
     try {
       await redis.connect();
       await subscriber.connect();
     } catch (err) {
       redis.disconnect();
       subscriber.disconnect();
-      throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${(err as Error).message}`);
+      throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${(lastError ?? (err as Error)).message}`);
     }
     const prefix = options.prefix ?? 'bianwai:';
     const logger = options.logger ?? consoleLogger;
