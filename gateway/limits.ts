@@ -439,12 +439,19 @@ export class TrustedDocuments {
   }
 }
 
+export type RateVerdict = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/** Counts requests per subject: RateLimiter in this process, or one shared by replicas (gateway/shared-state.ts). */
+export interface SubjectRateLimiter {
+  take(subject: string): RateVerdict | Promise<RateVerdict>;
+}
+
 /**
  * Requests per subject in fixed one-minute windows, each starting at the subject's first request after
  * the last one ended (rate-limiter-flexible's memory limiter counts the same way, but only through
  * promises; this check sits in a synchronous path). Windows that ended are dropped once a minute.
  */
-export class RateLimiter {
+export class RateLimiter implements SubjectRateLimiter {
   private readonly windows = new Map<string, { count: number; endsAt: number }>();
   private nextSweep = 0;
 
@@ -453,7 +460,7 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  take(subject: string): { ok: true } | { ok: false; retryAfterSeconds: number } {
+  take(subject: string): RateVerdict {
     const now = this.now();
     if (now >= this.nextSweep) {
       for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);

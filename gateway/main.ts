@@ -13,6 +13,9 @@ import { exitOnSignals, shutdownFromEnv } from '../lib/lifecycle.ts';
 import { resilienceFromEnv } from './resilience.ts';
 import { closeSubgraphPools } from './transport.ts';
 import { uiAssets } from './ui/build.ts';
+import { limitsFromEnv } from './limits.ts';
+import { SharedState } from './shared-state.ts';
+import { describeMissing, missingToStart } from '../lib/service-env.ts';
 
 startTracing({ serviceName: 'gateway' });
 const { values } = parseArgs({ options: { supergraph: { type: 'string' }, port: { type: 'string' } } });
@@ -21,16 +24,22 @@ const fail = (message: string): never => {
   console.error(`gateway: ${message}`);
   process.exit(2);
 };
-const signingKey = signingKeyFromEnv() ?? fail('set SUBGRAPH_SIGNING_KEY (64 hex characters, shared with the subgraphs)');
-const auth = authConfigFromEnv() ?? fail('set AUTH_JWKS_FILE, AUTH_JWKS_URL or AUTH_HS256_SECRET (and AUTH_ISSUER, AUTH_AUDIENCE)');
-const logUrl = process.env.ACCESS_LOG_DATABASE_URL ?? fail('set ACCESS_LOG_DATABASE_URL: every access is recorded');
-const { shutdown, resilience } = (() => {
+const missing = missingToStart('gateway');
+if (missing.length) fail(describeMissing(missing));
+const signingKey = signingKeyFromEnv()!;
+const auth = authConfigFromEnv()!;
+const logUrl = process.env.ACCESS_LOG_DATABASE_URL!;
+const { shutdown, resilience, limits } = (() => {
   try {
-    return { shutdown: shutdownFromEnv(), resilience: resilienceFromEnv() };
+    return { shutdown: shutdownFromEnv(), resilience: resilienceFromEnv(), limits: limitsFromEnv() };
   } catch (err) {
     return fail((err as Error).message);
   }
 })();
+// Replicas behind one proxy share rate limits, breakers, persisted queries and accepted signatures.
+const shared = process.env.REDIS_URL
+  ? await SharedState.connect(process.env.REDIS_URL, { ratePerMinute: limits.ratePerMinute }).catch((err: Error) => fail(err.message))
+  : null;
 const logDb = openPostgres(logUrl);
 const accessLog = await AccessLog.open(logDb);
 const server = await startGateway({
@@ -41,8 +50,10 @@ const server = await startGateway({
   subgraphUrls: subgraphUrlsFromEnv(),
   port: Number(values.port ?? process.env.GATEWAY_PORT ?? process.env.PORT ?? DEFAULT_PORTS.gateway),
   host: process.env.HOST ?? '0.0.0.0',
-  resilience,
+  resilience: shared ? { ...resilience, store: shared.breakerStore } : resilience,
+  limits,
   shutdown,
+  ...(shared && { rateLimiter: shared.rateLimiter, persistedQueries: { cache: shared.persistedQueries }, replayGuard: shared.replayGuard }),
 }).catch((err: Error) => fail(err.message));
 console.log(`gateway on ${server.url}`);
 // Bundle the IDE and the dashboard now rather than on the first visit.
@@ -53,6 +64,7 @@ exitOnSignals(
   async () => {
     await server.stop();
     await closeSubgraphPools();
+    await shared?.close();
     await accessLog.close();
     await logDb.close();
   },

@@ -8,7 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createHash } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, PersistedQueryOptions } from '@apollo/server';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, Kind, print, printSchema, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { SUPERGRAPH_PATH } from '../lib/supergraph.ts';
@@ -26,7 +26,8 @@ import { GatewayMetrics } from './metrics.ts';
 import { jsonError, serveLeadExport } from './export.ts';
 import { EXPORT_OPERATIONS } from '../lib/lead-export.ts';
 import { authorizeDocument, denialError, type Denial } from './authorize.ts';
-import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig } from './limits.ts';
+import { RateLimiter, TrustedDocuments, checkOperation, limitError, limitsFromEnv, withoutSuggestions, type LimitConfig, type SubjectRateLimiter } from './limits.ts';
+import type { ReplayGuard } from './shared-state.ts';
 import type { SubgraphResponse } from './transport.ts';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Breakers, ResilientDataSource, resilienceFromEnv, type CircuitBreaker, type ResilienceConfig } from './resilience.ts';
@@ -66,6 +67,10 @@ export interface GatewayOptions {
   ui?: Partial<UiOptions>;
   /** Answers kept while the bureaus' data versions hold (default: from the environment, on). */
   responseCache?: ResponseCacheOptions;
+  /** Replicas share these through Redis (gateway/shared-state.ts); by default each is this process's own. */
+  rateLimiter?: SubjectRateLimiter;
+  persistedQueries?: PersistedQueryOptions;
+  replayGuard?: ReplayGuard;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -249,7 +254,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const development = options.development ?? process.env.NODE_ENV === 'development';
   const authenticate = createAuthenticator(options.auth);
   const verifier = new SignatureVerifier(options.signingKey);
-  const rateLimiter = new RateLimiter(limits.ratePerMinute);
+  const rateLimiter = options.rateLimiter ?? new RateLimiter(limits.ratePerMinute);
   const trusted = TrustedDocuments.fromOperationsDir();
   const trustedSeen = new Bounded<string, boolean>(1_000);
   const isTrusted = (query: string): boolean => {
@@ -316,14 +321,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const accessControl: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart({ contextValue }) {
       return {
-        async didResolveOperation({ document, operationName, schema, request }) {
+        async didResolveOperation({ document, operationName, schema, request, source }) {
           const refusal = checkOperation(document, operationName, schema, request.variables, limits);
           if (refusal) throw refusal;
-          if (limits.trustedDocumentRoles.includes(contextValue.identity.role) && !isTrusted(request.query ?? '')) {
+          // source: the query sent, or the persisted query a hash named.
+          if (limits.trustedDocumentRoles.includes(contextValue.identity.role) && !isTrusted(source)) {
             throw limitError('TRUSTED_DOCUMENT_REQUIRED', `role ${contextValue.identity.role} may run only the named operations under schema/operations (${trusted.names().length} of them)`);
           }
         },
-        async willSendResponse({ response, request, operationName, errors }) {
+        async willSendResponse({ response, request, operationName, errors, source }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : null;
           const all = [...(body?.errors ?? errors ?? [])];
           // A subgraph's refusal (row scope, masking guard) counts as a denial like the gateway's own.
@@ -338,7 +344,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
               decision,
               rule,
               operationName: operationName ?? request.operationName ?? null,
-              operationHash: request.query ? sha256(request.query) : null,
+              operationHash: source ? sha256(source) : null,
               variables: request.variables ? redactVariables(request.variables) : null,
             },
             contextValue,
@@ -357,6 +363,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
     gateway: authorizingGateway(gateway, supergraph, answers),
+    persistedQueries: options.persistedQueries,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdown.graceMs }), accessControl, observationPlugin],
     includeStacktraceInErrorResponses: development,
     // Shutdown is the process's (lib/lifecycle.ts): Apollo's own signal handler would close at once.
@@ -395,7 +402,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       let identity: Identity;
       const signature = signed ? req.get(SIGNATURE_HEADER) : undefined;
       if (signature) {
-        const verdict = verifier.verify(signature, (req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
+        let verdict = verifier.verify(signature, (req as RawBodyRequest).rawBody ?? Buffer.alloc(0));
+        // Another replica may have accepted this very call already.
+        if (verdict.ok && options.replayGuard && !(await options.replayGuard.firstUse(signature))) verdict = { ok: false, status: 403, reason: 'replayed request' };
         if (!verdict.ok) {
           const error = new GraphQLError(verdict.reason, { extensions: { code: verdict.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' } });
           await record({ decision: 'DENIED', rule: String(error.extensions.code) });
@@ -416,7 +425,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           return;
         }
       }
-      const allowed = rateLimiter.take(identity.subject);
+      const allowed = await rateLimiter.take(identity.subject);
       if (!allowed.ok) {
         await record({ decision: 'DENIED', rule: 'RATE_LIMITED', operationName: operationName(req) }, { identity });
         jsonError(res, 429, limitError('RATE_LIMITED', `more than ${limits.ratePerMinute} requests a minute by ${identity.subject}; retry in ${allowed.retryAfterSeconds} s`), {

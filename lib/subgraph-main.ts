@@ -9,27 +9,24 @@ import { signingKeyFromEnv } from './auth/signing.ts';
 import { AccessLog } from './access-log.ts';
 import type { Database } from './db.ts';
 import { exitOnSignals, shutdownFromEnv } from './lifecycle.ts';
+import { describeMissing, missingToStart } from './service-env.ts';
 
 export async function runSubgraphProcess(name: SubgraphName, create: (db: Database, options: SubgraphOptions) => Subgraph): Promise<void> {
   // Before the database opens: its SQL spans need the provider (OTEL_EXPORTER_OTLP_ENDPOINT).
   startTracing({ serviceName: name });
-  const envName = `${name.toUpperCase()}_DATABASE_URL`;
-  const url = process.env[envName] ?? process.env.DATABASE_URL;
-  if (!url) {
-    console.error(`${name}: set ${envName} (or DATABASE_URL) to this bureau's PostgreSQL database. For a zero-setup demo run \`npm start\`.`);
+  // Refuses to run unprotected or without its database.
+  const missing = missingToStart(name);
+  if (missing.length) {
+    console.error(`${name}: ${describeMissing(missing)}. For a zero-setup demo run \`npm start\`.`);
     process.exit(2);
   }
-  const db = openPostgres(url);
+  const db = openPostgres((process.env[`${name.toUpperCase()}_DATABASE_URL`] || process.env.DATABASE_URL)!);
   if (process.env.MIGRATE_ON_START !== 'false') {
     const { applied } = await migrate(db, migrationsPath(name));
     if (applied.length) console.log(`${name}: applied migrations ${applied.join(', ')}`);
   }
   // GATEWAY_URL: where this subgraph asks the whole graph (lead sweep, suspension check).
-  const signingKey = signingKeyFromEnv();
-  if (!signingKey) {
-    console.error(`${name}: set SUBGRAPH_SIGNING_KEY (the key the gateway signs requests with, 64 hex characters); the subgraph refuses to run unprotected.`);
-    process.exit(2);
-  }
+  const signingKey = signingKeyFromEnv()!;
   // Calls that go around the gateway are recorded in the access log when this subgraph can reach it
   // (and audit serves it to auditors).
   const logDb = process.env.ACCESS_LOG_DATABASE_URL ? openPostgres(process.env.ACCESS_LOG_DATABASE_URL) : null;
