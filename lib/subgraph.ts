@@ -90,7 +90,7 @@ export function requestAccess(identity: Identity, cache: RequestCache): RequestA
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
-  /** GraphQL requests received so far (for the constant-requests checks). */
+  /** Requests received so far: GraphQL requests, and on subgraphs data-version checks (constant-requests checks, benchmark). */
   requests(): number;
   /** Graceful: /ready answers 503, then no new connections, and the requests in flight finish. */
   stop(): Promise<void>;
@@ -184,9 +184,10 @@ export async function serveSubgraph(
     }
   });
   app.get('/metrics', metricsHandler(metrics.registry));
+  const counter = requestCounter();
   // The bureau's data version (a count of committed writes, nothing else): the gateway checks it before it
   // serves an answer it keeps (gateway/response-cache.ts). Read from the database on every call.
-  app.get('/data-version', async (_req, res) => {
+  app.get('/data-version', counter.middleware, async (_req, res) => {
     try {
       res.setHeader('cache-control', 'no-store');
       res.json({ version: await subgraph.cache.currentVersion() });
@@ -194,7 +195,6 @@ export async function serveSubgraph(
       res.status(503).json({ status: 'unavailable', subgraph: subgraph.name, database: 'down' });
     }
   });
-  const counter = requestCounter();
   const verifier = new SignatureVerifier(options.signingKey);
   app.use(
     '/graphql',

@@ -30,7 +30,8 @@ beforeAll(async () => {
   });
   startTracing({ serviceName: 'test', spanProcessors: [new SimpleSpanProcessor(spans)] });
   data = generate({ seed: 11, units: 60, people: 600, plantedUnits: 6 });
-  fed = await startTestFederation(data);
+  // Every request must reach the subgraphs here: the gateway keeps no answers (test/response-cache.test.ts covers those).
+  fed = await startTestFederation(data, { responseCache: { enabled: false } });
 });
 
 afterAll(async () => {

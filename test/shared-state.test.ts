@@ -62,7 +62,8 @@ async function replica(overrides: Parameters<TestFederation['startGateway']>[0] 
 
 beforeAll(async () => {
   data = generate({ seed: 23, units: 30, people: 300, plantedUnits: 4 });
-  fed = await startTestFederation(data);
+  // Every request must reach the subgraphs here: the gateway keeps no answers (test/response-cache.test.ts covers those).
+  fed = await startTestFederation(data, { responseCache: { enabled: false } });
   // Replica A cannot reach finance (its breaker opens there); B can.
   a = await replica({ subgraphUrls: { ...fed.subgraphUrls, finance: `http://127.0.0.1:${await closedPort()}/graphql` } });
   b = await replica();

@@ -8,6 +8,7 @@ import { openPostgres } from '../../lib/db.ts';
 import type { SubgraphName } from '../../lib/subgraph.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { DEFAULT_LIMITS } from '../../gateway/limits.ts';
+import { responseCacheFromEnv } from '../../gateway/response-cache.ts';
 
 interface Config {
   port: number;
@@ -18,6 +19,8 @@ interface Config {
   issuer: string;
   audience: string;
   accessLogUrl: string;
+  /** Kept answers (gateway/response-cache.ts): on as shipped; off for the comparison target. */
+  keptAnswers?: boolean;
 }
 
 const config = JSON.parse(process.env.BENCH_TARGET ?? 'null') as Config | null;
@@ -36,6 +39,7 @@ const server = await startGateway({
   auth: { hs256Secret: new TextEncoder().encode(config.hs256Secret), issuer: config.issuer, audience: config.audience },
   accessLog,
   limits: { ...DEFAULT_LIMITS, ratePerMinute: 10_000_000 },
+  responseCache: { ...responseCacheFromEnv({}), enabled: config.keptAnswers !== false },
 });
 console.log(`ours: gateway on ${server.url}`);
 const shutdown = async () => {

@@ -71,6 +71,7 @@ export async function startTestFederation(
   const signingKey = randomSigningKey();
   const auth = { ...demo.config, hs256Secret };
   const limits = { ...limitsFromEnv({}), ...options.limits };
+  const responseCache = { ...responseCacheFromEnv({}), ...options.responseCache };
   const federation = await startFederation({
     dbs,
     ports: 'ephemeral',
@@ -80,7 +81,7 @@ export async function startTestFederation(
     limits,
     development: options.development ?? false,
     ui: options.ui,
-    responseCache: { ...responseCacheFromEnv({}), ...options.responseCache },
+    responseCache,
   });
   const bearer = (role: Role) => ({ authorization: `Bearer ${demo.tokens[role]}` });
   const gateways: RunningGateway[] = [];
@@ -111,7 +112,7 @@ export async function startTestFederation(
       return { result, statements };
     },
     async startGateway(gatewayOptions = {}) {
-      const gateway = await startGateway({ subgraphUrls: federation.subgraphUrls, signingKey, auth, accessLog, limits, development: false, ...gatewayOptions });
+      const gateway = await startGateway({ subgraphUrls: federation.subgraphUrls, signingKey, auth, accessLog, limits, responseCache, development: false, ...gatewayOptions });
       gateways.push(gateway);
       return gateway;
     },
