@@ -23,7 +23,8 @@ let vars: { c: string; m: string };
 
 beforeAll(async () => {
   data = generate({ seed: 11, units: 40, people: 400, plantedUnits: 6 });
-  fed = await startTestFederation(data);
+  // Every request must reach the subgraphs here: the gateway keeps no answers (test/response-cache.test.ts covers those).
+  fed = await startTestFederation(data, { responseCache: { enabled: false } });
   const unit = data.manifest.unreportedStaff.units.find((u) => u.openLeadIds.length > 0)!;
   vars = { c: unit.code, m: data.manifest.month };
 });

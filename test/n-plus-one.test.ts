@@ -16,9 +16,14 @@ async function statementsFor(plantedUnits: number, units: number) {
   const data = generate({ seed: 3, units, people: units * 14, plantedUnits });
   const fed = await startTestFederation(data);
   running.push(fed);
+  const requestsBefore = fed.subgraphRequests();
   const { result, statements } = await fed.countStatements(() => fed.query(FLAGSHIP, { month: data.manifest.month, first: 1000 }));
   expect(result.errors).toBeUndefined();
-  return { units: result.data!.districtMonth.unreportedStaff.nodes.length as number, statements };
+  const requestsAfter = fed.subgraphRequests();
+  const perRequest = Object.fromEntries(
+    Object.entries(statements).map(([name, n]) => [name, n / Math.max(1, requestsAfter[name as keyof typeof requestsAfter] - requestsBefore[name as keyof typeof requestsBefore])]),
+  );
+  return { units: result.data!.districtMonth.unreportedStaff.nodes.length as number, statements, perRequest };
 }
 
 describe('flagship query SQL statements per subgraph', () => {
@@ -28,6 +33,7 @@ describe('flagship query SQL statements per subgraph', () => {
     expect(small.units).toBe(10);
     expect(large.units).toBe(200);
     expect(large.statements).toEqual(small.statements);
-    for (const n of Object.values(small.statements)) expect(n).toBeLessThanOrEqual(3);
+    // At most three per subgraph request, the data-version read included (caches cold: a fresh federation).
+    for (const n of Object.values(small.perRequest)) expect(n).toBeLessThanOrEqual(3);
   });
 });
