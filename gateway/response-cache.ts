@@ -4,7 +4,8 @@
 // for its version now (GET /data-version, one statement there) and serves it only if none has moved.
 // A write by any replica, any service or a DBA's SQL moves the version, so nothing stale is served. An
 // answer is kept per document, variables and rights (scopes and town): one role's answer never reaches
-// another. Only whole answers of queries are kept (no errors but the gateway's own access denials).
+// another. Only whole answers of queries are kept (no errors but the gateway's own access denials), and
+// only from a question's second asking on: a one-off document costs nothing to keep.
 import { subgraphFetch } from './transport.ts';
 
 export interface KeptAnswer {
@@ -70,8 +71,13 @@ class VersionProbe {
   }
 }
 
+/** How many recent questions are remembered, so that an answer is kept only when its question comes again. */
+const SEEN_MAX = 20_000;
+
 export class ResponseCache {
   private readonly kept = new Map<string, KeptAnswer>();
+  /** Questions asked once lately: a one-off (an analyst's new document) is not worth keeping. */
+  private readonly seen = new Set<string>();
   private bytes = 0;
   private readonly probes = new Map<string, VersionProbe>();
   hits = 0;
@@ -105,6 +111,11 @@ export class ResponseCache {
   }
 
   set(key: string, answer: Omit<KeptAnswer, 'weight' | 'until'>): void {
+    if (!this.seen.delete(key)) {
+      this.seen.add(key);
+      if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.values().next().value!);
+      return;
+    }
     const weight = JSON.stringify(answer.result).length + 256;
     if (weight > this.options.maxBytes / 4) return;
     this.drop(key);
@@ -115,6 +126,7 @@ export class ResponseCache {
 
   clear(): void {
     this.kept.clear();
+    this.seen.clear();
     this.bytes = 0;
   }
 
