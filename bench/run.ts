@@ -777,7 +777,16 @@ async function runLoad(config: LoadConfig, label: string): Promise<LoadResult> {
 async function main(): Promise<void> {
   const started = performance.now();
   const options = parseOptions(process.argv.slice(2));
-  const log = (s: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+  // Progress: every line says how many target measurements are done, with a bar and the time left.
+  const progress = { done: 0, total: 0, measuringSince: 0 };
+  const progressText = () => {
+    if (progress.total === 0) return '';
+    const filled = Math.round((12 * progress.done) / progress.total);
+    const elapsed = (performance.now() - progress.measuringSince) / 1000;
+    const left = progress.done > 0 ? Math.round((elapsed / progress.done) * (progress.total - progress.done)) : null;
+    return ` ${'█'.repeat(filled)}${'░'.repeat(12 - filled)} ${progress.done}/${progress.total} measured${left === null ? '' : `, ~${left >= 90 ? `${Math.round(left / 60)} min` : `${left} s`} left`}`;
+  };
+  const log = (s: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s${progressText()}] ${s}`);
   const tmp = join(options.out, 'tmp', `gateway-${options.scale}-${process.pid}`);
   mkdirSync(tmp, { recursive: true });
   logDir = tmp;
@@ -926,6 +935,8 @@ async function main(): Promise<void> {
   };
 
   const results: WorkloadResult[] = [];
+  progress.total = workloads.length * options.targets.length;
+  progress.measuringSince = performance.now();
   for (const w of workloads) {
     const workloadPath = join(tmp, `workload-${w.name}.json`);
     await writeFile(workloadPath, JSON.stringify(w));
@@ -1060,6 +1071,7 @@ async function main(): Promise<void> {
         // Measured: no need for a graceful stop (it would wait for the requests under way). Then the
         // subgraphs finish what they were asked before the next target starts.
         if (child) await stopChild(child, 0);
+        progress.done++;
         await settledCounters(subgraphs).catch(() => undefined);
       }
     }
