@@ -745,8 +745,8 @@ interface Report {
   goals: Goal[];
 }
 
-/** The load generator for one window, in its own process; its result. */
-async function runLoad(config: LoadConfig, label: string): Promise<LoadResult> {
+/** The load generator for one window, in its own process; its result. onEvent sees each event line as it comes. */
+async function runLoad(config: LoadConfig, label: string, onEvent: (event: { event?: string } & Record<string, unknown>) => void = () => undefined): Promise<LoadResult> {
   const loader = spawnTs(join(ROOT, 'bench', 'load.ts'), { BENCH_LOAD: JSON.stringify(config) }, label);
   let buffered = '';
   let result: LoadResult | null = null;
@@ -758,6 +758,7 @@ async function runLoad(config: LoadConfig, label: string): Promise<LoadResult> {
       buffered = buffered.slice(nl + 1);
       try {
         const event = JSON.parse(line) as { event?: string } & Record<string, unknown>;
+        onEvent(event);
         if (event.event === 'result') {
           const { event: _e, ...rest } = event;
           result = rest as unknown as LoadResult;
@@ -995,45 +996,26 @@ async function main(): Promise<void> {
 
         // Load: warm-up, then the measured window.
         const loadConfig: LoadConfig = { url, token, connections: options.connections, warmup: options.warmup, duration: options.duration, workload: workloadPath, timeout: 60 };
-        const loader = spawnTs(join(ROOT, 'bench', 'load.ts'), { BENCH_LOAD: JSON.stringify(loadConfig) }, `${label}-load`);
         // Counters and CPU time at the start and the end of the measured window: in the steady state their
         // differences divided by the responses in the window are the work per operation.
         let before: { counters: Counters; cpu: number } | null = null;
         let after: { counters: Counters; cpu: number } | null = null;
-        let loadResult: LoadResult | null = null;
-        let buffered = '';
         const pending: Promise<void>[] = [];
         const snapshot = () => {
           const cpu = cpuMsOf(pid);
           return countersOf(subgraphs).then((counters) => ({ counters, cpu }));
         };
-        loader.stdout!.on('data', (chunk: Buffer) => {
-          buffered += chunk.toString('utf8');
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, nl);
-            buffered = buffered.slice(nl + 1);
-            let event: { event?: string } & Record<string, unknown>;
-            try {
-              event = JSON.parse(line) as typeof event;
-            } catch {
-              continue;
-            }
-            if (event.event === 'measure') {
-              pending.push(snapshot().then((s) => void (before = s)));
-              log(`${w.title} · ${TARGET_TITLES[target]}: ${event.warmupResponses} responses in the warm-up; measuring ${options.duration} s ...`);
-            } else if (event.event === 'end') {
-              pending.push(snapshot().then((s) => void (after = s)));
-            } else if (event.event === 'result') {
-              const { event: _e, ...rest } = event;
-              loadResult = rest as unknown as LoadResult;
-            }
+        const loadResult = await runLoad(loadConfig, `${label}-load`, (event) => {
+          if (event.event === 'measure') {
+            pending.push(snapshot().then((s) => void (before = s)));
+            log(`${w.title} · ${TARGET_TITLES[target]}: ${event.warmupResponses} responses in the warm-up; measuring ${options.duration} s ...`);
+          } else if (event.event === 'end') {
+            pending.push(snapshot().then((s) => void (after = s)));
           }
         });
-        const exitCode = await new Promise<number | null>((r) => loader.once('exit', (code) => r(code)));
         await Promise.all(pending);
         const memory = memoryOf(pid);
-        if (exitCode !== 0 || !loadResult || !before || !after) throw new Error(`the load generator failed (exit ${exitCode}):\n${logTail(`${label}-load`)}`);
+        if (!before || !after) throw new Error(`the load generator reported no measured window:\n${logTail(`${label}-load`)}`);
         const lr = loadResult as LoadResult;
         const b = before as { counters: Counters; cpu: number };
         const a = after as { counters: Counters; cpu: number };
