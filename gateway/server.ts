@@ -136,11 +136,19 @@ export class BureauDataSource extends ResilientDataSource<GatewayContext> {
     if (response.status === 400 && first?.extensions?.code === 'BAD_USER_INPUT' && first.message) {
       return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
     }
+    // A literal the client wrote that only the owning bureau's scalar can judge (a month "2026-13" in the
+    // query text): the gateway's schema passes custom scalars through, so the subgraph's validation says so.
+    if (response.status === 400 && first?.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && first.message && LITERAL_SCALAR_ERROR.test(first.message)) {
+      return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
     return new GraphQLError(`The ${this.bureau} subgraph failed (HTTP ${response.status}).`, {
       extensions: { code: 'SUBGRAPH_ERROR', subgraph: this.bureau },
     });
   }
 }
+
+/** The message of a literal one of the bureaus' scalars refused (lib/scalars.ts), as graphql-js passes it on. */
+const LITERAL_SCALAR_ERROR = /^(?:Month|Date|DateTime) must be /;
 
 /** A bounded map that forgets its oldest entry when full. */
 class Bounded<K, V> extends Map<K, V> {

@@ -106,4 +106,11 @@ describe('UnreportedStaff (schema/operations/UnreportedStaff.graphql) through th
     expect(res.data ?? null).toBeNull();
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
+
+  it('answers a bad month written into the query text the same way, saying what a month is', async () => {
+    const res = await fed.query(`{ districtMonth(month: "2026-13") { unreportedStaff { totalCount } } }`);
+    expect(res.data ?? null).toBeNull();
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/Month must be a calendar month YYYY-MM/);
+  });
 });
