@@ -194,7 +194,9 @@ process.once('SIGINT', () => {
 
 /** A TypeScript entry under tsx in a process of its own (so that its PID is the process measured). */
 function spawnTs(file: string, env: Record<string, string>, label: string, ipc = false): ChildProcess {
-  return spawnLogged(process.execPath, ['--import', 'tsx', file], env, label, ipc);
+  // BENCH_CPU_PROFILE=DIR: every process but the load generator writes a V8 CPU profile there (for profiling, not for figures).
+  const profile = process.env.BENCH_CPU_PROFILE && !file.endsWith('load.ts') ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROFILE, label)}`] : [];
+  return spawnLogged(process.execPath, [...profile, '--import', 'tsx', file], env, label, ipc);
 }
 
 function spawnLogged(command: string, args: string[], env: Record<string, string>, label: string, ipc = false): ChildProcess {
@@ -1052,7 +1054,7 @@ async function main(): Promise<void> {
       } finally {
         // Measured: no need for a graceful stop (it would wait for the requests under way). Then the
         // subgraphs finish what they were asked before the next target starts.
-        if (child) await stopChild(child, 0);
+        if (child) await stopChild(child, process.env.BENCH_CPU_PROFILE ? 5000 : 0);
         progress.done++;
         await settledCounters(subgraphs).catch(() => undefined);
       }

@@ -1,14 +1,15 @@
 // The gateway's tamper-evident access log: one row per operation, in a PostgreSQL table that a
 // trigger keeps append-only and a hash chain makes tamper-evident. Each row's hash is
 // sha256(prev_hash + canonicalJson(the row's fields, seq and at included)); the first row's
-// prev_hash is 64 zeros. Appends take a transaction-scoped advisory lock, so several gateway
-// processes can write to one log and the chain stays unbroken.
+// prev_hash is 64 zeros. An append is one statement (access_log_append, in the migrations) under a
+// transaction-scoped advisory lock, so several gateway processes can write to one log and the chain
+// stays unbroken.
 //
 // Unmasked ID numbers are stored here by design (the auditor asks "who looked at this person's
 // data"); nothing in this module prints them, and verify() reasons name only sequence numbers.
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { ArgType, SqlDriverAdapter, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
+import type { ArgType, SqlDriverAdapter, SqlQuery } from '@prisma/driver-adapter-utils';
 import type { Database, PoolStats } from './db.ts';
 import { isValidIdNumber, maskIdNumber } from './ids.ts';
 import { migrate } from './migrate.ts';
@@ -59,8 +60,6 @@ export const ACCESS_LOG_MIGRATIONS: string = fileURLToPath(new URL('./access-log
 export const GENESIS_HASH = '0'.repeat(64);
 
 const DECISIONS = new Set(['ALLOWED', 'PARTIAL', 'DENIED']);
-/** Key of the transaction-scoped advisory lock that serialises appends (ASCII "acceslog"). */
-const APPEND_LOCK_KEY = '7017280452229835623';
 const VERIFY_PAGE = 2000;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
@@ -136,14 +135,23 @@ export function entryHash(prevHash: string, entry: AccessLogEntry & { seq: numbe
 const json = (v: unknown) => serialize(v, '', []) ?? 'null';
 
 function chainHash(prevHash: string, e: AccessLogEntry & { seq: number }, atIso: string): string {
-  // canonicalJson of the fields, written out in its (sorted) key order: this runs for every row verify reads.
+  const [head, tail] = hashedTextAround(e, atIso);
+  return createHash('sha256').update(prevHash).update(head).update(json(e.seq)).update(tail).digest('hex');
+}
+
+/**
+ * The canonicalJson of the fields, written out in its (sorted) key order, as the text before and after
+ * seq's digits: appends send the two halves, and the database fills in seq (access_log_append). This
+ * also runs for every row verify reads.
+ */
+function hashedTextAround(e: AccessLogEntry, atIso: string): [string, string] {
   const variables = serialize(e.variables, 'variables', []);
-  const text =
+  return [
     `{"at":${JSON.stringify(atIso)},"decision":${json(e.decision)},"operationHash":${json(e.operationHash)},` +
-    `"operationName":${json(e.operationName)},"role":${json(e.role)},"rule":${json(e.rule)},"seq":${json(e.seq)},` +
-    `"subgraphs":${json(e.subgraphs)},"subject":${json(e.subject)},"town":${json(e.town)},` +
-    `"unmaskedIdNumbers":${json(e.unmaskedIdNumbers)}${variables === undefined ? '' : `,"variables":${variables}`}}`;
-  return createHash('sha256').update(prevHash).update(text).digest('hex');
+      `"operationName":${json(e.operationName)},"role":${json(e.role)},"rule":${json(e.rule)},"seq":`,
+    `,"subgraphs":${json(e.subgraphs)},"subject":${json(e.subject)},"town":${json(e.town)},` +
+      `"unmaskedIdNumbers":${json(e.unmaskedIdNumbers)}${variables === undefined ? '' : `,"variables":${variables}`}}`,
+  ];
 }
 
 // ---- redaction ----------------------------------------------------------------------------------
@@ -312,7 +320,6 @@ function fromRow(r: Row): StoredAccessLogEntry {
 // ---- the log --------------------------------------------------------------------------------------
 
 const TEXT: ArgType = { scalarType: 'string', arity: 'scalar' };
-const TEXT_LIST: ArgType = { scalarType: 'string', arity: 'list' };
 
 function sql(text: string, args: { value: unknown; type: ArgType }[] = []): SqlQuery {
   return { sql: text, args: args.map((a) => a.value), argTypes: args.map((a) => a.type) };
@@ -324,10 +331,7 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-const INSERT = `INSERT INTO "access_log" ("seq", "at", "subject", "role", "town", "operation_name", "operation_hash", "variables",
-  "decision", "rule", "subgraphs", "unmasked_id_numbers", "prev_hash", "hash") VALUES`;
-const INSERT_CASTS = ['::bigint', '::timestamptz', '', '', '', '', '', '::jsonb', '', '', '::text[]', '::text[]', '', ''];
-/** Entries per transaction at most (14 parameters each). */
+/** Entries per statement at most. */
 const MAX_BATCH = 500;
 
 export class AccessLog {
@@ -373,8 +377,8 @@ export class AccessLog {
   }
 
   /**
-   * Appends one entry as the next link of the chain: in one transaction, takes the advisory lock,
-   * reads the last seq and hash, and inserts seq = last + 1 with prev_hash = that hash. Safe under
+   * Appends one entry as the next link of the chain: one statement (one round trip, one commit) takes
+   * the advisory lock, reads the last seq and hash, and inserts seq = last + 1 with prev_hash = that hash. Safe under
    * concurrent appends from any number of processes. Entries appended while a transaction is under
    * way go together in the next one (group commit), each still its own link. Resolves once the
    * entry is committed, with the entry as stored (strings PostgreSQL cannot hold — NUL, unpaired
@@ -415,64 +419,39 @@ export class AccessLog {
     }
   }
 
+  /** One statement (access_log_append, in the migrations): lock, head, hashes and rows in one round trip and one commit. */
   async #insert(entries: AccessLogEntry[]): Promise<StoredAccessLogEntry[]> {
-    let tx: Transaction;
+    const rows = entries.map((e) => {
+      const [head, tail] = hashedTextAround(e, e.at.toISOString());
+      return {
+        head,
+        tail,
+        at: e.at.toISOString(),
+        subject: e.subject,
+        role: e.role,
+        town: e.town,
+        operationName: e.operationName,
+        operationHash: e.operationHash,
+        variables: e.variables,
+        decision: e.decision,
+        rule: e.rule,
+        subgraphs: e.subgraphs,
+        unmaskedIdNumbers: e.unmaskedIdNumbers,
+      };
+    });
+    let result;
     try {
-      tx = await this.#adapter.startTransaction();
+      result = await this.#adapter.queryRaw(
+        sql('SELECT "appended_seq"::text, "appended_prev_hash", "appended_hash" FROM access_log_append($1::jsonb)', [{ value: canonicalJson(rows), type: TEXT }]),
+      );
     } catch (err) {
       throw new Error(`access log append failed: ${describeError(err)}`, { cause: err });
     }
-    // PostgreSQL's adapter leaves COMMIT / ROLLBACK to the caller; PGlite's issues them itself.
-    const explicit = !tx.options.usePhantomQuery;
-    let finished = false;
-    try {
-      await tx.executeRaw(sql(`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`));
-      // A statement of its own, after the lock: its snapshot sees the previous holder's commit.
-      const last = (await tx.queryRaw(sql('SELECT "seq"::text AS seq_text, "hash" FROM "access_log" ORDER BY "seq" DESC LIMIT 1'))).rows[0];
-      let seq = last ? Number(last[0]) : 0;
-      let prevHash = last ? String(last[1]) : GENESIS_HASH;
-      const stored: StoredAccessLogEntry[] = [];
-      const args: { value: unknown; type: ArgType }[] = [];
-      const tuples: string[] = [];
-      for (const e of entries) {
-        seq++;
-        const hash = entryHash(prevHash, { ...e, seq });
-        stored.push({ ...e, seq, prevHash, hash });
-        const values: [unknown, ArgType][] = [
-          [String(seq), TEXT],
-          [e.at.toISOString(), TEXT],
-          [e.subject, TEXT],
-          [e.role, TEXT],
-          [e.town, TEXT],
-          [e.operationName, TEXT],
-          [e.operationHash, TEXT],
-          [e.variables === null ? null : canonicalJson(e.variables), TEXT],
-          [e.decision, TEXT],
-          [e.rule, TEXT],
-          [e.subgraphs, TEXT_LIST],
-          [e.unmaskedIdNumbers, TEXT_LIST],
-          [prevHash, TEXT],
-          [hash, TEXT],
-        ];
-        const marks = values.map(([value, type], i) => {
-          args.push({ value, type });
-          return `$${args.length}${INSERT_CASTS[i]}`;
-        });
-        tuples.push(`(${marks.join(', ')})`);
-        prevHash = hash;
-      }
-      await tx.executeRaw(sql(`${INSERT} ${tuples.join(', ')}`, args));
-      if (explicit) await tx.executeRaw(sql('COMMIT'));
-      finished = true;
-      await tx.commit().catch(() => undefined);
-      return stored;
-    } catch (err) {
-      if (!finished) {
-        if (explicit) await tx.executeRaw(sql('ROLLBACK')).catch(() => undefined);
-        await tx.rollback().catch(() => undefined);
-      }
-      throw new Error(`access log append failed: ${describeError(err)}`, { cause: err });
-    }
+    if (result.rows.length !== entries.length) throw new Error(`access log append failed: ${result.rows.length} of ${entries.length} entries stored`);
+    return entries.map((e, i) => {
+      const [seq, prevHash, hash] = result.rows[i]!;
+      return { ...e, seq: Number(seq), prevHash: String(prevHash), hash: String(hash) };
+    });
   }
 
   /**
