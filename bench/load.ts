@@ -86,7 +86,9 @@ async function run(warmup: number, seconds: number): Promise<LoadResult> {
           const i = next++;
           if (workload.adhoc) {
             // A document no gateway has seen: alias names and field order of its own.
-            return { ...req, headers: { ...headers, 'x-bench-key': workload.requests[0]!.key }, body: adhocBody(i, salt) };
+            // x-bench-fresh: the critical path renames the recorded subgraph operations with it, so that they
+            // are new documents to the subgraphs too, as a gateway's are.
+            return { ...req, headers: { ...headers, 'x-bench-key': workload.requests[0]!.key, 'x-bench-fresh': `${salt}${i}` }, body: adhocBody(i, salt) };
           }
           const r = workload.requests[i % workload.requests.length]!;
           return { ...req, headers: { ...headers, 'x-bench-key': r.key }, body: r.body };

@@ -36,6 +36,7 @@ import { readiness } from './health.ts';
 import { Drain, consoleLogger, shutdownFromEnv, type Logger, type ShutdownConfig } from '../lib/lifecycle.ts';
 import { uiOptionsFromEnv, uiRouter, type UiOptions } from './ui/serve.ts';
 import { installOperationMemo } from './operation-memo.ts';
+import { installFastResultShaping } from './result-shaping.ts';
 import { ResponseCache, responseCacheFromEnv, type ResponseCacheOptions } from './response-cache.ts';
 import { rightsKey } from '../lib/versioned-cache.ts';
 
@@ -288,6 +289,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // @apollo/gateway otherwise exports usage data to Apollo's servers: nothing may leave a government network.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   installOperationMemo();
+  installFastResultShaping();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.hook,
     buildService: ({ name, url }) => new BureauDataSource(name, overrides[name as SubgraphName] ?? url!, options.signingKey, breakers.get(name), metrics),

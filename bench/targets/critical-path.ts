@@ -8,7 +8,8 @@
 //
 // The request names its recording in the x-bench-key header (bench/load.ts sends it); with
 // x-bench-verify: 1 each subgraph's answer (data and errors) is compared with the recorded one and the
-// differences returned. `node --import tsx bench/targets/critical-path.ts` with BENCH_TARGET = {"port",
+// differences returned. With x-bench-fresh (the ad-hoc workload) the recorded operations are renamed
+// with it, so that every replay is a new document to the subgraphs, as each ad-hoc request is. `node --import tsx bench/targets/critical-path.ts` with BENCH_TARGET = {"port",
 // "recordings" (file), "signingKey" (hex)}.
 import http from 'node:http';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
@@ -86,14 +87,33 @@ interface Replay {
   differences: string[] | null;
 }
 
-async function run(node: ReplayNode, out: Replay): Promise<void> {
+/** The operation name in a recorded subgraph request body, per body. */
+const operationNames = new Map<number, string | null>();
+
+/**
+ * The recorded body; with `fresh`, its operation renamed, so that the subgraph parses and validates it
+ * as a new document, as it does for every ad-hoc document a gateway plans (the operation names in a
+ * plan's subgraph requests derive from the client's).
+ */
+function bodyOf(f: RecordedFetch, fresh: string | undefined) {
+  const body = bodies.subarray(f.body.offset, f.body.offset + f.body.length);
+  if (!fresh) return body;
+  let name = operationNames.get(f.body.offset);
+  if (name === undefined) {
+    name = (JSON.parse(body.toString('utf8')) as { operationName?: string }).operationName ?? null;
+    operationNames.set(f.body.offset, name);
+  }
+  return name ? Buffer.from(body.toString('utf8').replaceAll(name, `${name}_${fresh}`)) : body;
+}
+
+async function run(node: ReplayNode, out: Replay, fresh: string | undefined): Promise<void> {
   if ('seq' in node) {
-    for (const n of node.seq) await run(n, out);
+    for (const n of node.seq) await run(n, out, fresh);
   } else if ('par' in node) {
-    await Promise.all(node.par.map((n) => run(n, out)));
+    await Promise.all(node.par.map((n) => run(n, out, fresh)));
   } else {
     const f = node.fetch;
-    const body = bodies.subarray(f.body.offset, f.body.offset + f.body.length);
+    const body = bodyOf(f, fresh);
     const res = await fetch(f.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(key, body, identity) },
@@ -121,7 +141,8 @@ const server = http.createServer((req, res) => {
     }
     const verify = req.headers['x-bench-verify'] === '1';
     const out: Replay = { fetches: 0, failed: false, differences: verify ? [] : null };
-    run(recording.plan, out).then(
+    const fresh = req.headers['x-bench-fresh'];
+    run(recording.plan, out, typeof fresh === 'string' && /^[\w]+$/.test(fresh) ? fresh : undefined).then(
       () => {
         if (verify) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ fetches: out.fetches, differences: out.differences }));
         else res.writeHead(out.failed ? 502 : 200, { 'content-type': 'application/json' }).end(recording.answer);
