@@ -18,7 +18,7 @@ export interface SubgraphResponse {
 export interface SubgraphRequestInit {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   /** Longest wait for the answer's headers, and then for its body (ms; 0: none). */
   timeout?: number;
 }

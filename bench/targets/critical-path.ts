@@ -16,6 +16,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { identityOf } from '../../lib/auth/identity.ts';
 import { SIGNATURE_HEADER, signRequest } from '../../lib/auth/signing.ts';
 import { firstDifference } from '../compare.ts';
+import { subgraphFetch } from '../../gateway/transport.ts';
 
 /** Bytes in one of the recordings' binary files. */
 export interface Span {
@@ -114,7 +115,8 @@ async function run(node: ReplayNode, out: Replay, fresh: string | undefined): Pr
   } else {
     const f = node.fetch;
     const body = bodyOf(f, fresh);
-    const res = await fetch(f.url, {
+    // Over keep-alive undici pools, as our gateway sends (gateway/transport.ts): the fastest client here.
+    const res = await subgraphFetch(f.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signRequest(key, body, identity) },
       body,
