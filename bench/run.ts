@@ -702,8 +702,9 @@ ${report.results.map((w) => `- **${w.title}**: ${w.description}; ${w.distinctReq
 
 Targets:
 - **critical path**: sends the subgraph requests our gateway's plan makes for the operation (recorded once) straight to the
-  subgraphs, signed: plan steps in sequence, the fetches of one step at once; reads every answer whole and replies with
-  our gateway's (recorded) answer.
+  subgraphs, signed, over keep-alive undici pools as our gateway does: plan steps in sequence, the fetches of one step at
+  once; reads every answer whole and replies with our gateway's (recorded) answer. For the ad-hoc query every replay
+  renames the recorded operations, so that they are new documents to the subgraphs, as a gateway's are.
 - **stock @apollo/gateway 2.14.4**: default settings under @apollo/server 5's startStandaloneServer, given the supergraph
   without the security features; its data source signs each subgraph request as an auditor.
 - **ours**: \`startGateway\` (gateway/server.ts) as shipped: HS256 tokens, access control, limits (rate limit raised to
