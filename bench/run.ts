@@ -1045,7 +1045,7 @@ async function main(): Promise<void> {
         );
         // Low load: one connection, nothing queued, so latency is the work of one request.
         if (LOW_LOAD_TARGETS.includes(target)) {
-          const low = await runLoad({ ...loadConfig, connections: 1, warmup: options.quick ? 1 : 2, duration: options.quick ? 2 : 8 }, `${label}-low`);
+          const low = await runLoad({ ...loadConfig, connections: 1, warmup: options.quick ? 0.5 : 2, duration: options.quick ? 2 : 8 }, `${label}-low`);
           result.lowLoad = { ok: low.ok, p50: low.latency.p50, p95: low.latency.p95 };
           log(`${w.title} · ${TARGET_TITLES[target]} at 1 connection: p50 ${low.latency.p50} ms, p95 ${low.latency.p95} ms (${low.ok} responses)`);
         }
