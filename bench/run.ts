@@ -65,11 +65,11 @@ const HIVE_BIN = join(ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 
 const USAGE = `usage: npm run bench -- [--scale district|city|province] [--quick] [--duration S] [--warmup S] [--connections N]
                        [--targets ${TARGETS.join(',')}] [--workloads ${WORKLOADS.join(',')}] [--seed N] [--server URL] [--out DIR]
   --scale        data scale (default district; province seeds 1 million people first, about 2 minutes)
-  --quick        short rounds (warm-up 2 s, 4 s measured; without "ours, kept answers off" unless --targets names it):
+  --quick        short rounds (warm-up 1.5 s, 3 s measured; without "ours, kept answers off" unless --targets names it):
                  the whole run in under 3 minutes
   --workloads    which workloads, comma-separated (default all: ${WORKLOADS.join(', ')})
-  --duration S   measured seconds per workload and target (default 30; quick 4)
-  --warmup S     warm-up seconds before each measured window (default 5; quick 2)
+  --duration S   measured seconds per workload and target (default 30; quick 3)
+  --warmup S     warm-up seconds before each measured window (default 5; quick 1.5)
   --connections  concurrent connections of the load generator (default 10)
   --targets      which targets, comma-separated (default all: ${TARGETS.join(',')}); the critical path
                  and stock @apollo/gateway are needed for the overhead and the ratios. Each workload is also
@@ -141,8 +141,8 @@ function parseOptions(argv: string[]): Options {
     scale: values.scale as ScaleName,
     quick: values.quick,
     workloads: WORKLOADS.filter((w) => workloads.includes(w)),
-    duration: positive('duration', values.duration, values.quick ? 4 : 30),
-    warmup: positive('warmup', values.warmup, values.quick ? 2 : 5, true),
+    duration: positive('duration', values.duration, values.quick ? 3 : 30),
+    warmup: positive('warmup', values.warmup, values.quick ? 1.5 : 5, true),
     connections,
     targets: TARGETS.filter((t) => targets.includes(t)),
     seed,
