@@ -3,7 +3,8 @@
 // warm-up count (so the measured window sees the steady state, requests under way included). Run by bench/run.ts as
 // `node --import tsx bench/load.ts` with BENCH_LOAD = {"url", "token", "connections", "warmup",
 // "duration" (seconds), "workload" (file with the Workload as JSON), "timeout" (seconds)}.
-// Writes one JSON line per event to stdout: {"event": "measure", "warmupResponses"} when the measured
+// With "sequential" (low load) it sends one request at a time itself, alternating with "alongside" when
+// given (see LoadConfig). Writes one JSON line per event to stdout: {"event": "measure", "warmupResponses"} when the measured
 // window starts, {"event": "end"} when it ends and {"event": "result", ...LoadResult} after that.
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,13 @@ export interface LoadConfig {
   duration: number;
   workload: string;
   timeout: number;
+  /**
+   * Low load: one request at a time, in a loop (no autocannon). With `alongside`, every other request
+   * goes there instead (the critical path), in the order A B B A ..., so that both are measured under
+   * the same conditions of the machine; its figures come back as `alongside` in the result.
+   */
+  sequential?: boolean;
+  alongside?: string;
 }
 
 export interface LoadResult {
@@ -35,6 +43,8 @@ export interface LoadResult {
   /** Milliseconds, over every response in the window (ok or not). */
   latency: { mean: number; p50: number; p90: number; p95: number; p99: number; max: number };
   responseBytes: number;
+  /** The `alongside` target's figures from the same window (sequential mode). */
+  alongside?: LoadResult;
 }
 
 const config = JSON.parse(process.env.BENCH_LOAD ?? 'null') as LoadConfig | null;
@@ -159,5 +169,98 @@ async function run(warmup: number, seconds: number): Promise<LoadResult> {
   };
 }
 
-const result = await run(config.warmup, config.duration);
+/** What one target received in a sequential window. */
+class Tally {
+  latencies: number[] = [];
+  non2xx = 0;
+  graphqlErrors = 0;
+  connectionErrors = 0;
+  timeouts = 0;
+  bytes = 0;
+  firstError: string | null = null;
+
+  result(seconds: number): LoadResult {
+    const sorted = Float64Array.from(this.latencies).sort();
+    const n = sorted.length;
+    const ok = n - this.non2xx - this.graphqlErrors;
+    return {
+      seconds: round(seconds),
+      ok,
+      non2xx: this.non2xx,
+      graphqlErrors: this.graphqlErrors,
+      connectionErrors: this.connectionErrors,
+      timeouts: this.timeouts,
+      firstError: this.firstError,
+      requestsPerSecond: round(ok / seconds),
+      latency: {
+        mean: round(n ? sorted.reduce((a, b) => a + b, 0) / n : NaN),
+        p50: round(percentile(sorted, 50)),
+        p90: round(percentile(sorted, 90)),
+        p95: round(percentile(sorted, 95)),
+        p99: round(percentile(sorted, 99)),
+        max: round(sorted[n - 1] ?? NaN),
+      },
+      responseBytes: this.bytes,
+    };
+  }
+}
+
+/** One request at a time over a keep-alive connection per target, as `run` sends them. */
+async function runSequential(warmup: number, seconds: number, urls: string[]): Promise<LoadResult> {
+  const { Pool } = await import('undici');
+  const salt = randomBytes(3).toString('hex');
+  const pools = urls.map((u) => new Pool(new URL(u).origin, { connections: 1, pipelining: 1 }));
+  const tallies = urls.map(() => new Tally());
+  const headers = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${config!.token}` };
+  let next = 0;
+  const start = performance.now();
+  const measureFrom = start + warmup * 1000;
+  const end = measureFrom + seconds * 1000;
+  let measuring = false;
+  for (let round = 0; performance.now() < end; round++) {
+    if (!measuring && performance.now() >= measureFrom) {
+      measuring = true;
+      emit({ event: 'measure', warmupResponses: next });
+    }
+    // A B, then B A: neither target always goes first after the other's request.
+    const order = round % 2 === 0 ? urls.map((_, i) => i) : urls.map((_, i) => i).reverse();
+    // Both targets get the same request of the workload in a round (an ad-hoc document new to each).
+    const r = workload.adhoc ? null : workload.requests[round % workload.requests.length]!;
+    for (const k of order) {
+      const i = next++;
+      const requestHeaders = workload.adhoc
+        ? { ...headers, 'x-bench-key': workload.requests[0]!.key, 'x-bench-fresh': `${salt}${i}` }
+        : { ...headers, 'x-bench-key': r!.key };
+      const body = workload.adhoc ? adhocBody(i, salt) : r!.body;
+      const tally = tallies[k]!;
+      const t0 = performance.now();
+      try {
+        const res = await pools[k]!.request({ path: new URL(urls[k]!).pathname, method: 'POST', headers: requestHeaders, body, headersTimeout: config!.timeout * 1000, bodyTimeout: config!.timeout * 1000 });
+        const text = await res.body.text();
+        const ms = performance.now() - t0;
+        if (!measuring) continue;
+        tally.latencies.push(ms);
+        tally.bytes += text.length;
+        if (res.statusCode < 200 || res.statusCode >= 300) {
+          tally.non2xx++;
+          tally.firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 300)}`;
+        } else if (text.includes('"errors":')) {
+          tally.graphqlErrors++;
+          tally.firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 300)}`;
+        }
+      } catch (err) {
+        if (!measuring) continue;
+        if ((err as { code?: string }).code?.endsWith('TIMEOUT')) tally.timeouts++;
+        else tally.connectionErrors++;
+        tally.firstError ??= `request error: ${(err as Error).message}`;
+      }
+    }
+  }
+  emit({ event: 'end' });
+  await Promise.all(pools.map((p) => p.close()));
+  const [own, alongside] = tallies.map((t) => t.result(seconds));
+  return alongside ? { ...own!, alongside } : own!;
+}
+
+const result = config.sequential ? await runSequential(config.warmup, config.duration, [config.url, ...(config.alongside ? [config.alongside] : [])]) : await run(config.warmup, config.duration);
 emit({ event: 'result', ...result });
