@@ -373,6 +373,9 @@ export class AccessLog {
     } catch (err) {
       throw new Error(`access log: no access_log table in ${db.label} (${describeError(err)}); apply ${ACCESS_LOG_MIGRATIONS}`);
     }
+    // A log migrated before appends became one statement: every request would be refused, so say so now.
+    const [fn] = await db.query<{ found: boolean }>(`SELECT to_regprocedure('access_log_append(jsonb)') IS NOT NULL AS found`);
+    if (!fn?.found) throw new Error(`access log: no access_log_append function in ${db.label}; apply the newer migrations in ${ACCESS_LOG_MIGRATIONS}`);
     return new AccessLog(db, await db.adapter.connect());
   }
 

@@ -3,9 +3,13 @@
 // audit-log:verify`, the auditor's queries, and redaction of variables before they are logged.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate } from '../lib/migrate.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { createPostgresDatabase, dropPostgresDatabase, openPglite, openPostgres, type Database } from '../lib/db.ts';
-import { AccessLog, canonicalJson, entryHash, GENESIS_HASH, redactVariables, type AccessLogEntry } from '../lib/access-log.ts';
+import { ACCESS_LOG_MIGRATIONS, AccessLog, canonicalJson, entryHash, GENESIS_HASH, redactVariables, type AccessLogEntry } from '../lib/access-log.ts';
 import { isValidIdNumber, makeIdNumber, maskIdNumber } from '../lib/ids.ts';
 import { REPO_ROOT } from '../lib/subgraph.ts';
 import { testBackend } from './support/databases.ts';
@@ -166,6 +170,24 @@ describe('appending', () => {
     await expect(log.append(entry({ decision: 'MAYBE' as never }))).rejects.toThrow(/decision/);
     await expect(log.append(entry({ at: new Date(Number.NaN) }))).rejects.toThrow(/at must be/);
     expect(await log.verify()).toEqual({ ok: true, entries: before });
+  });
+
+  it('will not open, without migrating, a log that lacks the one-statement append, and says which migrations to apply', async () => {
+    const older = await freshLogDatabase();
+    try {
+      // The log as the first migration left it, before appends became one statement.
+      const firstOnly = mkdtempSync(join(tmpdir(), 'access-log-migrations-'));
+      cpSync(join(ACCESS_LOG_MIGRATIONS, '20261127000000_init'), join(firstOnly, '20261127000000_init'), { recursive: true });
+      await migrate(older.db, firstOnly);
+      rmSync(firstOnly, { recursive: true, force: true });
+      await expect(AccessLog.open(older.db, { migrate: false })).rejects.toThrow(/no access_log_append function .*apply the newer migrations/);
+      // Migrating (the default) brings it up to date, and appends work.
+      const migrated = await AccessLog.open(older.db);
+      expect((await migrated.append(entry())).seq).toBe(1);
+      await migrated.close();
+    } finally {
+      await older.drop();
+    }
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE (append-only trigger)', async () => {
