@@ -63,113 +63,7 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-async function run(warmup: number, seconds: number): Promise<LoadResult> {
-  const salt = randomBytes(3).toString('hex');
-  let next = 0;
-  let latencies = new Float64Array(16_384);
-  let n = 0;
-  let graphqlErrors = 0;
-  let non2xx = 0;
-  let connectionErrors = 0;
-  let timeouts = 0;
-  let bytes = 0;
-  let firstError: string | null = null;
-  const headers = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${config!.token}` };
-  let measureFrom = Infinity;
-  let warm = 0;
-  let finish!: (result: autocannon.Result) => void;
-  let fail!: (err: unknown) => void;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  const instance = autocannon({
-    url: config!.url,
-    connections: config!.connections,
-    duration: warmup + seconds,
-    timeout: config!.timeout,
-    method: 'POST',
-    headers,
-    requests: [
-      {
-        setupRequest: (req) => {
-          const i = next++;
-          if (workload.adhoc) {
-            // A document no gateway has seen: alias names and field order of its own.
-            // x-bench-fresh: the critical path renames the recorded subgraph operations with it, so that they
-            // are new documents to the subgraphs too, as a gateway's are.
-            return { ...req, headers: { ...headers, 'x-bench-key': workload.requests[0]!.key, 'x-bench-fresh': `${salt}${i}` }, body: adhocBody(i, salt) };
-          }
-          const r = workload.requests[i % workload.requests.length]!;
-          return { ...req, headers: { ...headers, 'x-bench-key': r.key }, body: r.body };
-        },
-        onResponse: (status, body) => {
-          if (performance.now() < measureFrom) return;
-          if (status >= 200 && status < 300 && body.includes('"errors":')) {
-            graphqlErrors++;
-            firstError ??= `HTTP ${status}: ${body.slice(0, 300)}`;
-          } else if (status < 200 || status >= 300) {
-            firstError ??= `HTTP ${status}: ${body.slice(0, 300)}`;
-          }
-        },
-      },
-    ],
-  }, (err: unknown, result: autocannon.Result) => (err ? fail(err) : finish(result)));
-  instance.on('start', () => {
-    const t = performance.now();
-    measureFrom = t + warmup * 1000;
-    setTimeout(() => {
-      emit({ event: 'measure', warmupResponses: warm });
-    }, warmup * 1000);
-  });
-  instance.on('response', (_client, statusCode, resBytes, responseTime) => {
-    if (performance.now() < measureFrom) {
-      warm++;
-      return;
-    }
-    if (n === latencies.length) {
-      const grown = new Float64Array(latencies.length * 2);
-      grown.set(latencies);
-      latencies = grown;
-    }
-    latencies[n++] = responseTime;
-    bytes += resBytes;
-    if (statusCode < 200 || statusCode >= 300) non2xx++;
-  });
-  instance.on('reqError', (err: Error) => {
-    if (performance.now() < measureFrom) return;
-    if (err.message === 'request timed out') timeouts++;
-    else connectionErrors++;
-    firstError ??= `request error: ${err.message}`;
-  });
-  await done;
-  emit({ event: 'end' });
-  const elapsed = (performance.now() - Math.min(measureFrom, performance.now())) / 1000;
-  const sorted = latencies.slice(0, n).sort();
-  const sum = sorted.reduce((s, x) => s + x, 0);
-  const ok = n - non2xx - graphqlErrors;
-  return {
-    seconds: round(elapsed),
-    ok,
-    non2xx,
-    graphqlErrors,
-    connectionErrors,
-    timeouts,
-    firstError,
-    requestsPerSecond: round(ok / elapsed),
-    latency: {
-      mean: round(n ? sum / n : NaN),
-      p50: round(percentile(sorted, 50)),
-      p90: round(percentile(sorted, 90)),
-      p95: round(percentile(sorted, 95)),
-      p99: round(percentile(sorted, 99)),
-      max: round(sorted[n - 1] ?? NaN),
-    },
-    responseBytes: bytes,
-  };
-}
-
-/** What one target received in a sequential window. */
+/** What one target received in the measured window. */
 class Tally {
   latencies: number[] = [];
   non2xx = 0;
@@ -205,13 +99,91 @@ class Tally {
   }
 }
 
+const baseHeaders = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${config.token}` };
+
+/**
+ * The workload's request number `index`; for the ad-hoc workload a document no gateway has seen (alias
+ * names and field order of its own, numbered `fresh`), and x-bench-fresh, with which the critical path
+ * renames the recorded subgraph operations, so that they are new documents to the subgraphs too.
+ */
+function requestAt(index: number, fresh: number, salt: string): { headers: Record<string, string>; body: string } {
+  if (workload.adhoc) {
+    return { headers: { ...baseHeaders, 'x-bench-key': workload.requests[0]!.key, 'x-bench-fresh': `${salt}${fresh}` }, body: adhocBody(fresh, salt) };
+  }
+  const r = workload.requests[index % workload.requests.length]!;
+  return { headers: { ...baseHeaders, 'x-bench-key': r.key }, body: r.body };
+}
+
+async function run(warmup: number, seconds: number): Promise<LoadResult> {
+  const salt = randomBytes(3).toString('hex');
+  let next = 0;
+  const tally = new Tally();
+  let measureFrom = Infinity;
+  let warm = 0;
+  let finish!: (result: autocannon.Result) => void;
+  let fail!: (err: unknown) => void;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const instance = autocannon({
+    url: config!.url,
+    connections: config!.connections,
+    duration: warmup + seconds,
+    timeout: config!.timeout,
+    method: 'POST',
+    headers: baseHeaders,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const i = next++;
+          return { ...req, ...requestAt(i, i, salt) };
+        },
+        onResponse: (status, body) => {
+          if (performance.now() < measureFrom) return;
+          if (status >= 200 && status < 300 && body.includes('"errors":')) {
+            tally.graphqlErrors++;
+            tally.firstError ??= `HTTP ${status}: ${body.slice(0, 300)}`;
+          } else if (status < 200 || status >= 300) {
+            tally.firstError ??= `HTTP ${status}: ${body.slice(0, 300)}`;
+          }
+        },
+      },
+    ],
+  }, (err: unknown, result: autocannon.Result) => (err ? fail(err) : finish(result)));
+  instance.on('start', () => {
+    const t = performance.now();
+    measureFrom = t + warmup * 1000;
+    setTimeout(() => {
+      emit({ event: 'measure', warmupResponses: warm });
+    }, warmup * 1000);
+  });
+  instance.on('response', (_client, statusCode, resBytes, responseTime) => {
+    if (performance.now() < measureFrom) {
+      warm++;
+      return;
+    }
+    tally.latencies.push(responseTime);
+    tally.bytes += resBytes;
+    if (statusCode < 200 || statusCode >= 300) tally.non2xx++;
+  });
+  instance.on('reqError', (err: Error) => {
+    if (performance.now() < measureFrom) return;
+    if (err.message === 'request timed out') tally.timeouts++;
+    else tally.connectionErrors++;
+    tally.firstError ??= `request error: ${err.message}`;
+  });
+  await done;
+  emit({ event: 'end' });
+  return tally.result((performance.now() - Math.min(measureFrom, performance.now())) / 1000);
+}
+
 /** One request at a time over a keep-alive connection per target, as `run` sends them. */
 async function runSequential(warmup: number, seconds: number, urls: string[]): Promise<LoadResult> {
   const { Pool } = await import('undici');
   const salt = randomBytes(3).toString('hex');
   const pools = urls.map((u) => new Pool(new URL(u).origin, { connections: 1, pipelining: 1 }));
   const tallies = urls.map(() => new Tally());
-  const headers = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${config!.token}` };
   let next = 0;
   const start = performance.now();
   const measureFrom = start + warmup * 1000;
@@ -224,14 +196,9 @@ async function runSequential(warmup: number, seconds: number, urls: string[]): P
     }
     // A B, then B A: neither target always goes first after the other's request.
     const order = round % 2 === 0 ? urls.map((_, i) => i) : urls.map((_, i) => i).reverse();
-    // Both targets get the same request of the workload in a round (an ad-hoc document new to each).
-    const r = workload.adhoc ? null : workload.requests[round % workload.requests.length]!;
     for (const k of order) {
-      const i = next++;
-      const requestHeaders = workload.adhoc
-        ? { ...headers, 'x-bench-key': workload.requests[0]!.key, 'x-bench-fresh': `${salt}${i}` }
-        : { ...headers, 'x-bench-key': r!.key };
-      const body = workload.adhoc ? adhocBody(i, salt) : r!.body;
+      // Both targets get the same request of the workload in a round (an ad-hoc document new to each).
+      const { headers: requestHeaders, body } = requestAt(round, next++, salt);
       const tally = tallies[k]!;
       const t0 = performance.now();
       try {

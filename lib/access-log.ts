@@ -382,7 +382,7 @@ export class AccessLog {
   /**
    * Appends one entry as the next link of the chain: one statement (one round trip, one commit) takes
    * the advisory lock, reads the last seq and hash, and inserts seq = last + 1 with prev_hash = that hash. Safe under
-   * concurrent appends from any number of processes. Entries appended while a transaction is under
+   * concurrent appends from any number of processes. Entries appended while a statement is under
    * way go together in the next one (group commit), each still its own link. Resolves once the
    * entry is committed, with the entry as stored (strings PostgreSQL cannot hold — NUL, unpaired
    * surrogates — replaced by U+FFFD; variables as JSON).
@@ -426,21 +426,7 @@ export class AccessLog {
   async #insert(entries: AccessLogEntry[]): Promise<StoredAccessLogEntry[]> {
     const rows = entries.map((e) => {
       const [head, tail] = hashedTextAround(e, e.at.toISOString());
-      return {
-        head,
-        tail,
-        at: e.at.toISOString(),
-        subject: e.subject,
-        role: e.role,
-        town: e.town,
-        operationName: e.operationName,
-        operationHash: e.operationHash,
-        variables: e.variables,
-        decision: e.decision,
-        rule: e.rule,
-        subgraphs: e.subgraphs,
-        unmaskedIdNumbers: e.unmaskedIdNumbers,
-      };
+      return { ...e, head, tail };
     });
     let result;
     try {

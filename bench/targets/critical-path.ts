@@ -9,8 +9,9 @@
 // The request names its recording in the x-bench-key header (bench/load.ts sends it); with
 // x-bench-verify: 1 each subgraph's answer (data and errors) is compared with the recorded one and the
 // differences returned. With x-bench-fresh (the ad-hoc workload) the recorded operations are renamed
-// with it, so that every replay is a new document to the subgraphs, as each ad-hoc request is. `node --import tsx bench/targets/critical-path.ts` with BENCH_TARGET = {"port",
-// "recordings" (file), "signingKey" (hex)}.
+// with it, so that every replay is a new document to the subgraphs, as each ad-hoc request is.
+// `node --import tsx bench/targets/critical-path.ts` with BENCH_TARGET = {"port", "recordings" (file),
+// "signingKey" (hex)}.
 import http from 'node:http';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { identityOf } from '../../lib/auth/identity.ts';
