@@ -370,6 +370,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   const app = express();
+  // Nothing tells a caller which server software answers.
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
     gateway: authorizingGateway(gateway, supergraph, answers),

@@ -149,6 +149,7 @@ export async function serveSubgraph(
   const log = createLogger(subgraph.name);
   const metrics = new SubgraphMetrics(subgraph.name, { sqlStatements: () => subgraph.sqlStatements(), poolStats: options.database && (() => options.database!.poolStats()) });
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const shutdown = options.shutdown ?? shutdownFromEnv();
   const drain = new Drain(shutdown.delayMs);

@@ -73,4 +73,17 @@ describe('gateway over HTTP', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', service: 'gateway' });
   });
+
+  it('does not name its server software, nor do the subgraphs', async () => {
+    const answers = [
+      await fetch(fed.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }),
+      await fetch(fed.gatewayUrl.replace('/graphql', '/health')),
+      ...(await Promise.all(Object.values(fed.subgraphUrls).map((url) => fetch(url.replace('/graphql', '/health'))))),
+    ];
+    expect(answers).toHaveLength(6);
+    for (const res of answers) {
+      await res.arrayBuffer();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
 });
